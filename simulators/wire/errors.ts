@@ -37,3 +37,11 @@ export class EncodeError extends HarnessError {
     super(`${structure}: ${field}: ${detail}`);
   }
 }
+
+/** An exception thrown by code the simulators call out to (a policy hook, a service handler, a script): reported, never fatal to the process. */
+export class InternalError extends HarnessError {
+  readonly code = 'INTERNAL_HANDLER_FAILED';
+  constructor(readonly original: unknown) {
+    super(`handler failed: ${original instanceof Error ? original.message : String(original)}`);
+  }
+}

@@ -1,4 +1,4 @@
-/** The events of the DICOM upper layer, PS3.8 Table 9-2. */
+/** The events of the DICOM upper layer: the row headings of PS3.8 Table 9-10, numbered in order. */
 export const EVENTS = {
   Evt1: 'A-ASSOCIATE request (local user)',
   Evt2: 'Transport connect confirmation (local transport service)',

@@ -1,4 +1,4 @@
-/** The states of the DICOM upper layer, PS3.8 Table 9-1. */
+/** The states of the DICOM upper layer, PS3.8 Tables 9-1 to 9-5. */
 export const STATES = {
   Sta1: 'Idle',
   Sta2: 'Transport connection open (awaiting A-ASSOCIATE-RQ PDU)',

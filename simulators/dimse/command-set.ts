@@ -1,0 +1,192 @@
+import { ByteReader, latin1 } from '../wire/byte-reader.ts';
+import { EncodeError } from '../wire/errors.ts';
+import { COMMAND_ELEMENTS, formatTag } from './command-dictionary.ts';
+import type { CommandVr } from './command-dictionary.ts';
+
+/** A DIMSE command set (PS3.7 Annex E) with its elements named by their PS3.7 keywords. */
+export interface DimseCommand {
+  CommandField: number;
+  CommandDataSetType: number;
+  AffectedSOPClassUID?: string;
+  RequestedSOPClassUID?: string;
+  MessageID?: number;
+  MessageIDBeingRespondedTo?: number;
+  MoveDestination?: string;
+  Priority?: number;
+  Status?: number;
+  /** Tags as 32-bit numbers, e.g. 0x00080052. */
+  OffendingElement?: number[];
+  ErrorComment?: string;
+  ErrorID?: number;
+  AffectedSOPInstanceUID?: string;
+  RequestedSOPInstanceUID?: string;
+  EventTypeID?: number;
+  AttributeIdentifierList?: number[];
+  ActionTypeID?: number;
+  NumberOfRemainingSuboperations?: number;
+  NumberOfCompletedSuboperations?: number;
+  NumberOfFailedSuboperations?: number;
+  NumberOfWarningSuboperations?: number;
+  MoveOriginatorApplicationEntityTitle?: string;
+  MoveOriginatorMessageID?: number;
+}
+
+type Keyword = keyof DimseCommand;
+
+/** One element exactly as it was on the wire. */
+export interface CommandElement {
+  tag: number;
+  /** Offset of the element's tag from the start of the command set. */
+  offset: number;
+  value: Buffer;
+}
+
+export interface EncodeCommandOptions {
+  /** Write this group length instead of the true one, or leave (0000,0000) out. */
+  groupLength?: number | 'omit';
+  /** Extra elements (any tag, even outside group 0000), merged in tag order unless `unordered`. */
+  extraElements?: { tag: number; value: Buffer }[];
+  unordered?: boolean;
+}
+
+function encodeValue(vr: CommandVr, v: unknown, keyword: string): Buffer {
+  switch (vr) {
+    case 'US': {
+      const b = Buffer.allocUnsafe(2);
+      b.writeUInt16LE((v as number) & 0xffff);
+      return b;
+    }
+    case 'UL': {
+      const b = Buffer.allocUnsafe(4);
+      b.writeUInt32LE((v as number) >>> 0);
+      return b;
+    }
+    case 'AT': {
+      const tags = v as number[];
+      const b = Buffer.allocUnsafe(tags.length * 4);
+      tags.forEach((t, i) => {
+        b.writeUInt16LE(t >>> 16, i * 4);
+        b.writeUInt16LE(t & 0xffff, i * 4 + 2);
+      });
+      return b;
+    }
+    default: {
+      const s = v as string;
+      for (let i = 0; i < s.length; i++) {
+        if (s.charCodeAt(i) > 0x7f) throw new EncodeError('ENCODE_INVALID_VALUE', 'command set', keyword, 'command strings use the default repertoire only');
+      }
+      // PS3.5 6.2: UI is padded with NUL, other strings with a space, to an even length.
+      const padded = s.length % 2 === 1 ? s + (vr === 'UI' ? '\0' : ' ') : s;
+      return Buffer.from(padded, 'latin1');
+    }
+  }
+}
+
+/** Encodes a command set in Implicit VR Little Endian, tags ascending, group length first (PS3.7 6.3.1, E.1). */
+export function encodeCommand(cmd: DimseCommand, opts: EncodeCommandOptions = {}): Buffer {
+  const elements: { tag: number; value: Buffer }[] = [];
+  for (const def of COMMAND_ELEMENTS.values()) {
+    if (def.tag === 0) continue;
+    const v = cmd[def.keyword as Keyword];
+    if (v === undefined) continue;
+    elements.push({ tag: def.tag, value: encodeValue(def.vr, v, def.keyword) });
+  }
+  if (opts.extraElements) {
+    elements.push(...opts.extraElements);
+    if (!opts.unordered) elements.sort((a, b) => a.tag - b.tag);
+  }
+  let bodyLength = 0;
+  for (const e of elements) bodyLength += 8 + e.value.length;
+  const withGroupLength = opts.groupLength !== 'omit';
+  const out = Buffer.allocUnsafe(bodyLength + (withGroupLength ? 12 : 0));
+  let p = 0;
+  if (withGroupLength) {
+    out.writeUInt32LE(0x00000000, 0);
+    out.writeUInt32LE(4, 4);
+    out.writeUInt32LE(typeof opts.groupLength === 'number' ? opts.groupLength : bodyLength, 8);
+    p = 12;
+  }
+  for (const e of elements) {
+    out.writeUInt16LE(e.tag >>> 16, p);
+    out.writeUInt16LE(e.tag & 0xffff, p + 2);
+    out.writeUInt32LE(e.value.length, p + 4);
+    e.value.copy(out, p + 8);
+    p += 8 + e.value.length;
+  }
+  return out;
+}
+
+export interface DecodedCommand {
+  command: DimseCommand;
+  elements: CommandElement[];
+  /** Rule breaches that did not stop decoding (reported as violations). */
+  problems: string[];
+}
+
+function decodeValue(vr: CommandVr, b: Buffer): number | string | number[] | undefined {
+  switch (vr) {
+    case 'US':
+      return b.length >= 2 ? b.readUInt16LE(0) : undefined;
+    case 'UL':
+      return b.length >= 4 ? b.readUInt32LE(0) : undefined;
+    case 'AT': {
+      const tags: number[] = [];
+      for (let i = 0; i + 4 <= b.length; i += 4) tags.push(((b.readUInt16LE(i) << 16) | b.readUInt16LE(i + 2)) >>> 0);
+      return tags;
+    }
+    case 'UI':
+      return latin1(b).replace(/\0+$/, '').replace(/ +$/, '');
+    default:
+      return latin1(b).replace(/^ +| +$/g, '');
+  }
+}
+
+const expectedLength: Partial<Record<CommandVr, number>> = { US: 2, UL: 4 };
+
+/**
+ * Decodes an Implicit VR Little Endian command set. Truncation throws DecodeError (tag and
+ * offset named); breaches of PS3.7 6.3.1 / E.1 that still decode are listed in `problems`.
+ */
+export function decodeCommand(bytes: Buffer): DecodedCommand {
+  const r = new ByteReader(bytes, 'command set');
+  const command: Partial<Record<Keyword, unknown>> = {};
+  const elements: CommandElement[] = [];
+  const problems: string[] = [];
+  let previous = -1;
+  let groupLength: number | undefined;
+  while (r.remaining > 0) {
+    const offset = r.pos;
+    const group = r.u16le('tag group');
+    const element = r.u16le('tag element');
+    const tag = ((group << 16) | element) >>> 0;
+    const length = r.u32le(`${formatTag(tag)} value length`);
+    const value = r.bytes(length, `${formatTag(tag)} value`) as Buffer;
+    elements.push({ tag, offset, value });
+    if (group !== 0x0000) problems.push(`${formatTag(tag)} at offset ${offset} is outside group 0000 (PS3.7 6.3.1)`);
+    if (tag <= previous) problems.push(`${formatTag(tag)} at offset ${offset} is not in ascending tag order (PS3.7 6.3.1)`);
+    if (length % 2 === 1) problems.push(`${formatTag(tag)} has an odd value length ${length} (PS3.5 7.1.1)`);
+    previous = tag;
+    if (tag === 0) {
+      groupLength = length === 4 ? value.readUInt32LE(0) : undefined;
+      continue;
+    }
+    const def = COMMAND_ELEMENTS.get(tag);
+    if (!def) continue;
+    const want = expectedLength[def.vr];
+    if (want !== undefined && length !== want) {
+      problems.push(`${formatTag(tag)} ${def.keyword} has length ${length}, ${def.vr} needs ${want}`);
+      if (length < want) continue;
+    }
+    command[def.keyword as Keyword] = decodeValue(def.vr, value);
+  }
+  const first = elements[0];
+  if (!first || first.tag !== 0) {
+    problems.push('Command Group Length (0000,0000) is not the first element (PS3.7 E.1)');
+  } else {
+    const actual = bytes.length - 12;
+    if (groupLength !== actual) problems.push(`Command Group Length is ${groupLength}, the elements after it take ${actual} bytes (PS3.7 E.1)`);
+  }
+  if (command.CommandField === undefined) problems.push('no Command Field (0000,0100)');
+  if (command.CommandDataSetType === undefined) problems.push('no Command Data Set Type (0000,0800)');
+  return { command: command as DimseCommand, elements, problems };
+}

@@ -1,0 +1,63 @@
+import { buildPDataTf } from '../ul/pdu/p-data-tf.ts';
+import type { PDataTfPdu, PresentationDataValue } from '../ul/pdu/pdus.ts';
+
+export interface OutgoingPdu {
+  pdu: PDataTfPdu;
+  raw: Buffer;
+}
+
+export interface FragmentOptions {
+  /** Largest fragment per PDV, below what the peer's maximum allows (fault scripts use 1 or 2). */
+  maxFragmentLength?: number;
+  /** One PDV per P-DATA-TF even when several would fit. */
+  onePdvPerPdu?: boolean;
+}
+
+/** Message control header bits, PS3.8 E.2. */
+const COMMAND = 0x01;
+const LAST = 0x02;
+
+function split(data: Buffer, size: number, command: boolean, contextId: number, out: PresentationDataValue[]): void {
+  if (data.length === 0) {
+    out.push({ contextId, messageControlHeader: (command ? COMMAND : 0) | LAST, data });
+    return;
+  }
+  for (let at = 0; at < data.length; at += size) {
+    const end = Math.min(at + size, data.length);
+    out.push({ contextId, messageControlHeader: (command ? COMMAND : 0) | (end === data.length ? LAST : 0), data: data.subarray(at, end) });
+  }
+}
+
+/**
+ * Cuts one DIMSE message into PDVs and P-DATA-TF PDUs that respect the peer's Maximum Length
+ * (PS3.8 D.1: the PDU-length counts the 6-byte PDV headers; 0 = no limit). Command fragments
+ * come first, all on one presentation context (PS3.8 E.1); PDVs of the same message share a
+ * PDU when they fit.
+ */
+export function fragmentMessage(contextId: number, command: Buffer, dataSet: Buffer | undefined, peerMaxPduLength: number, o: FragmentOptions = {}): OutgoingPdu[] {
+  const limit = peerMaxPduLength === 0 ? Number.MAX_SAFE_INTEGER : peerMaxPduLength;
+  // Each PDV costs 6 bytes of header; fragments stay even (PS3.8 E.1) and at least 2 bytes.
+  let size = Math.max(2, (limit - 6) & ~1);
+  if (o.maxFragmentLength !== undefined) size = Math.max(1, Math.min(size, o.maxFragmentLength));
+  const pdvs: PresentationDataValue[] = [];
+  split(command, size, true, contextId, pdvs);
+  if (dataSet) split(dataSet, size, false, contextId, pdvs);
+  const out: OutgoingPdu[] = [];
+  let current: PresentationDataValue[] = [];
+  let length = 0;
+  const flush = () => {
+    if (current.length === 0) return;
+    const pdu: PDataTfPdu = { type: 0x04, pdvs: current };
+    out.push({ pdu, raw: buildPDataTf(current) });
+    current = [];
+    length = 0;
+  };
+  for (const pdv of pdvs) {
+    const cost = 6 + pdv.data.length;
+    if (current.length > 0 && (o.onePdvPerPdu || length + cost > limit)) flush();
+    current.push(pdv);
+    length += cost;
+  }
+  flush();
+  return out;
+}

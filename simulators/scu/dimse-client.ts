@@ -1,0 +1,193 @@
+import { systemClock } from '../clock/clock.ts';
+import type { Clock, TimerHandle } from '../clock/clock.ts';
+import { nullSink } from '../events/event-stream.ts';
+import type { EventSink } from '../events/event-stream.ts';
+import type { AssembledMessage } from '../dimse/assembler.ts';
+import { DimseChannel } from '../dimse/channel.ts';
+import type { DimseCommand } from '../dimse/command-set.ts';
+import { CommandField, NO_DATA_SET, commandFieldName } from '../dimse/command-fields.ts';
+import { DimseError } from '../dimse/errors.ts';
+import type { DimseEvent } from '../dimse/events.ts';
+import { SopClass, TransferSyntax } from '../dimse/sop-classes.ts';
+import type { Association, AssociationEnd } from '../ul/association/association.ts';
+import { requestAssociation } from '../ul/association/requestor.ts';
+import type { RequestorOptions } from '../ul/association/requestor.ts';
+import type { UlEvent } from '../ul/events.ts';
+
+export type ClientEvent = UlEvent | DimseEvent;
+
+export interface ClientOptions {
+  events?: EventSink<ClientEvent>;
+  clock?: Clock;
+  /** Longest wait for the next response of an operation; 0 waits for ever. Default 30 s. */
+  dimseTimeoutMs?: number;
+  /** Keep the P-DATA-TF PDUs of each received message (for `rawPdus` in results). */
+  keepRawPdus?: boolean;
+}
+
+/** A pending operation waiting for its responses, keyed by Message ID. */
+export interface Operation {
+  /** Returns true when this response ends the operation. */
+  response(m: AssembledMessage): boolean;
+  fail(error: Error): void;
+}
+
+export interface EchoResult {
+  status: number;
+  messageId: number;
+  command: DimseCommand;
+}
+
+/**
+ * The requestor side of DIMSE over one association: issues requests, routes each response to
+ * its operation by MessageIDBeingRespondedTo, enforces the DIMSE timeout, and fails every
+ * outstanding operation when the association ends (PS3.7 A.6).
+ */
+export class DimseClient {
+  readonly channel: DimseChannel;
+  readonly clock: Clock;
+  readonly events: EventSink<ClientEvent>;
+  private readonly operations = new Map<number, { op: Operation; timer: TimerHandle | undefined }>();
+  private nextMessageId = 1;
+  private readonly dimseTimeoutMs: number;
+
+  constructor(
+    readonly association: Association,
+    o: ClientOptions = {},
+  ) {
+    this.clock = o.clock ?? systemClock;
+    this.events = o.events ?? nullSink;
+    this.dimseTimeoutMs = o.dimseTimeoutMs ?? 30_000;
+    this.channel = new DimseChannel(association, this.events, this.clock, { keepRawPdus: o.keepRawPdus ?? false });
+    this.channel.onMessage((m) => this.route(m));
+    association.onEnd((end) => this.failAll(end));
+  }
+
+  /** Requests an association and wraps it. */
+  static async connect(o: RequestorOptions & ClientOptions): Promise<DimseClient> {
+    const association = await requestAssociation(o);
+    return new DimseClient(association, o);
+  }
+
+  /** A Message ID not used by an outstanding operation (PS3.7 9.1.2.1.1). */
+  allocateMessageId(): number {
+    for (let i = 0; i < 0x10000; i++) {
+      const id = this.nextMessageId;
+      this.nextMessageId = (this.nextMessageId + 1) & 0xffff;
+      if (!this.operations.has(id)) return id;
+    }
+    throw new DimseError('DIMSE_INVALID_COMMAND', 'every Message ID is in use');
+  }
+
+  /** Registers an operation before its request is sent. */
+  register(messageId: number, op: Operation): void {
+    this.operations.set(messageId, { op, timer: this.startTimer(messageId) });
+  }
+
+  /** Restarts the DIMSE timer of an operation (after a Pending, or while the consumer is paused). */
+  touch(messageId: number): void {
+    const entry = this.operations.get(messageId);
+    if (!entry) return;
+    entry.timer?.cancel();
+    entry.timer = this.startTimer(messageId);
+  }
+
+  /** Forgets an operation without waiting for more responses. */
+  settle(messageId: number): void {
+    const entry = this.operations.get(messageId);
+    entry?.timer?.cancel();
+    this.operations.delete(messageId);
+  }
+
+  isOutstanding(messageId: number): boolean {
+    return this.operations.has(messageId);
+  }
+
+  /** C-ECHO (PS3.7 9.1.5, 9.3.5) on the first accepted Verification context. */
+  echo(o: { messageId?: number } = {}): Promise<EchoResult> {
+    const ctx = this.association.contextFor(SopClass.Verification);
+    if (!ctx) return Promise.reject(new DimseError('DIMSE_NO_CONTEXT', 'no accepted presentation context for Verification'));
+    const messageId = o.messageId ?? this.allocateMessageId();
+    return new Promise<EchoResult>((resolve, reject) => {
+      this.register(messageId, {
+        response: (m) => {
+          const c = m.decoded.command;
+          if (c.CommandField !== CommandField.C_ECHO_RSP) {
+            reject(new DimseError('DIMSE_UNEXPECTED_RESPONSE', `expected C-ECHO-RSP, got ${commandFieldName(c.CommandField)}`));
+          } else {
+            resolve({ status: c.Status ?? -1, messageId, command: c });
+          }
+          return true;
+        },
+        fail: reject,
+      });
+      try {
+        this.channel.send(ctx.id, {
+          CommandField: CommandField.C_ECHO_RQ,
+          AffectedSOPClassUID: SopClass.Verification,
+          MessageID: messageId,
+          CommandDataSetType: NO_DATA_SET,
+        });
+      } catch (e) {
+        this.settle(messageId);
+        reject(e);
+      }
+    });
+  }
+
+  release(): Promise<void> {
+    return this.association.release();
+  }
+
+  abort(): void {
+    this.association.abort();
+  }
+
+  private startTimer(messageId: number): TimerHandle | undefined {
+    if (this.dimseTimeoutMs <= 0) return undefined;
+    return this.clock.setTimeout(() => {
+      const entry = this.operations.get(messageId);
+      if (!entry) return;
+      this.operations.delete(messageId);
+      entry.op.fail(new DimseError('DIMSE_TIMEOUT', `no response to message ${messageId} within ${this.dimseTimeoutMs} ms`));
+      // The association's state is unknown once a response is overdue: abort it.
+      this.association.abort();
+    }, this.dimseTimeoutMs);
+  }
+
+  private route(m: AssembledMessage): void {
+    const c = m.decoded.command;
+    const id = c.MessageIDBeingRespondedTo;
+    const entry = id === undefined ? undefined : this.operations.get(id);
+    if (!entry) {
+      if (this.events.active) {
+        this.events.emit({
+          kind: 'violation',
+          reference: 'PS3.7 9.1.2.1.1',
+          message: `${commandFieldName(c.CommandField)} responds to message ${id ?? '(none)'}, which has no outstanding request`,
+          associationId: this.association.id,
+          at: this.clock.now(),
+        });
+      }
+      return;
+    }
+    const done = entry.op.response(m);
+    if (done) this.settle(id!);
+    else this.touch(id!);
+  }
+
+  private failAll(end: AssociationEnd): void {
+    const why = end.how === 'released' ? 'the association was released' : `the association was aborted: ${end.description}`;
+    for (const [id, entry] of this.operations) {
+      entry.timer?.cancel();
+      entry.op.fail(new DimseError('DIMSE_ASSOCIATION_ENDED', `message ${id} has no final response: ${why}`));
+    }
+    this.operations.clear();
+  }
+}
+
+/** The presentation context proposals for C-ECHO. */
+export const verificationContext = {
+  abstractSyntax: SopClass.Verification,
+  transferSyntaxes: [TransferSyntax.ImplicitVRLittleEndian],
+};
