@@ -37,7 +37,8 @@ function split(data: Buffer, size: number, command: boolean, contextId: number, 
 export function fragmentMessage(contextId: number, command: Buffer, dataSet: Buffer | undefined, peerMaxPduLength: number, o: FragmentOptions = {}): OutgoingPdu[] {
   const limit = peerMaxPduLength === 0 ? Number.MAX_SAFE_INTEGER : peerMaxPduLength;
   // Each PDV costs 6 bytes of header; fragments stay even (PS3.8 E.1) and at least 2 bytes.
-  let size = Math.max(2, (limit - 6) & ~1);
+  let size = limit - 6;
+  size = Math.max(2, size - (size % 2));
   if (o.maxFragmentLength !== undefined) size = Math.max(1, Math.min(size, o.maxFragmentLength));
   const pdvs: PresentationDataValue[] = [];
   split(command, size, true, contextId, pdvs);

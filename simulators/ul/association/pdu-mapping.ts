@@ -114,8 +114,8 @@ export function requestToPdu(rq: AssociateRequest): AssociateRqPdu {
   return {
     type: 0x01,
     protocolVersion: rq.protocolVersion,
-    calledAeTitle: rq.calledAeTitle,
-    callingAeTitle: rq.callingAeTitle,
+    calledAeTitle: rq.calledAeTitle.padEnd(16, ' '),
+    callingAeTitle: rq.callingAeTitle.padEnd(16, ' '),
     items: [
       { type: 0x10, name: rq.applicationContextName || DICOM_APPLICATION_CONTEXT },
       ...rq.presentationContexts.map(

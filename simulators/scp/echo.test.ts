@@ -1,0 +1,107 @@
+/** C-ECHO between our SCU and our SCP over real sockets (PS3.7 9.3.5; checklist 55, 56). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventStream } from '../events/event-stream.ts';
+import { DimseClient, verificationContext } from '../scu/dimse-client.ts';
+import type { ClientEvent } from '../scu/dimse-client.ts';
+import { RawPeer } from '../testing/raw-peer.ts';
+import { bytes } from '../testing/pdus.ts';
+import { Scp } from './scp.ts';
+
+async function withScp(fn: (port: number, scp: Scp) => Promise<void>, o: Partial<ConstructorParameters<typeof Scp>[0]> = {}): Promise<void> {
+  const scp = new Scp({ aeTitle: 'QRSCP', ...o });
+  const port = await scp.listen(0);
+  try {
+    await fn(port, scp);
+  } finally {
+    await scp.close();
+  }
+}
+
+const connect = (port: number, extra: Partial<Parameters<typeof DimseClient.connect>[0]> = {}) =>
+  DimseClient.connect({ host: '127.0.0.1', port, calledAeTitle: 'QRSCP', callingAeTitle: 'ECHOSCU', presentationContexts: [verificationContext], ...extra });
+
+test('C-ECHO succeeds and echoes Message IDs 0, 1 and 65535 exactly', () =>
+  withScp(async (port) => {
+    const stream = new EventStream<ClientEvent>();
+    const seen = stream.record();
+    const c = await connect(port, { events: stream });
+    for (const id of [0, 1, 65535]) {
+      const r = await c.echo({ messageId: id });
+      assert.equal(r.status, 0);
+      assert.equal(r.command.MessageIDBeingRespondedTo, id);
+      assert.equal(r.command.CommandDataSetType, 0x0101);
+      assert.equal(r.command.AffectedSOPClassUID, '1.2.840.10008.1.1');
+    }
+    await c.release();
+    const dimse = seen.events.filter((e) => e.kind === 'dimse:received');
+    assert.equal(dimse.length, 3);
+    assert.ok(dimse.every((e) => e.kind === 'dimse:received' && e.problems.length === 0));
+  }));
+
+test('C-ECHO with a small maximum PDU on both sides', () =>
+  withScp(
+    async (port) => {
+      const c = await connect(port, { maxPduLength: 16 });
+      assert.equal((await c.echo()).status, 0);
+      await c.release();
+    },
+    { policy: { maxPduLength: 16 } },
+  ));
+
+test('no accepted Verification context: the echo fails with DIMSE_NO_CONTEXT before anything is sent', () =>
+  withScp(async (port) => {
+    const c = await connect(port, { presentationContexts: [{ abstractSyntax: '1.2.3.4', transferSyntaxes: ['1.2.840.10008.1.2'] }] });
+    assert.equal(c.association.contexts.size, 0);
+    await assert.rejects(c.echo(), (e: Error & { code?: string }) => e.code === 'DIMSE_NO_CONTEXT');
+    await c.release();
+  }));
+
+test('a request the SCP has no service for is answered 0211 Unrecognized operation', () =>
+  withScp(async (port) => {
+    const c = await connect(port);
+    const ctx = c.association.contextFor('1.2.840.10008.1.1')!;
+    const answer = new Promise<number>((resolve) => c.channel.onMessage((m) => resolve(m.decoded.command.Status ?? -1)));
+    c.channel.send(ctx.id, { CommandField: 0x0001, MessageID: 9, AffectedSOPClassUID: '1.2.840.10008.1.1', CommandDataSetType: 0x0101 });
+    assert.equal(await answer, 0x0211);
+    c.abort();
+  }));
+
+test('a failing service handler aborts its own association; the SCP keeps serving others', () =>
+  withScp(
+    async (port) => {
+      const c = await connect(port);
+      await assert.rejects(c.echo(), (e: Error & { code?: string }) => e.code === 'DIMSE_ASSOCIATION_ENDED');
+      const end = await c.association.ended;
+      assert.equal(end.how, 'aborted');
+    },
+    {
+      handlers: new Map([
+        [
+          0x0030,
+          () => {
+            throw new Error('handler bug');
+          },
+        ],
+      ]),
+    },
+  ));
+
+test('garbage, silence and vanishing peers do not stop the SCP from serving the next association', () =>
+  withScp(
+    async (port) => {
+      const garbage = await RawPeer.connect(port);
+      garbage.send(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+      const silent = await RawPeer.connect(port);
+      const vanishing = await RawPeer.connect(port);
+      vanishing.send(bytes.rq().subarray(0, 20));
+      vanishing.destroy();
+      await garbage.closedWithin(3000).catch(() => {});
+      const c = await connect(port);
+      assert.equal((await c.echo()).status, 0);
+      await c.release();
+      silent.destroy();
+      garbage.destroy();
+    },
+    { timeouts: { artimMs: 200 } },
+  ));
