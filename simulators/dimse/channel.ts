@@ -50,7 +50,7 @@ export class DimseChannel {
     for (const p of fragmentMessage(contextId, commandBytes, dataSet, this.association.peerMaxPduLength, o)) {
       this.association.sendPData(p.pdu, p.raw);
     }
-    if (this.events.active) {
+    if (this.events.wants('dimse:sent')) {
       this.events.emit({
         kind: 'dimse:sent',
         associationId: this.association.id,
@@ -65,7 +65,7 @@ export class DimseChannel {
   }
 
   private deliver(m: AssembledMessage): void {
-    if (this.events.active) {
+    if (this.events.wants('dimse:received')) {
       this.events.emit({
         kind: 'dimse:received',
         associationId: this.association.id,

@@ -1,5 +1,5 @@
-import { ByteReader, latin1 } from '../wire/byte-reader.ts';
-import { EncodeError } from '../wire/errors.ts';
+import { latin1 } from '../wire/byte-reader.ts';
+import { DecodeError, EncodeError } from '../wire/errors.ts';
 import { COMMAND_ELEMENTS, formatTag } from './command-dictionary.ts';
 import type { CommandVr } from './command-dictionary.ts';
 
@@ -148,19 +148,28 @@ const expectedLength: Partial<Record<CommandVr, number>> = { US: 2, UL: 4 };
  * offset named); breaches of PS3.7 6.3.1 / E.1 that still decode are listed in `problems`.
  */
 export function decodeCommand(bytes: Buffer): DecodedCommand {
-  const r = new ByteReader(bytes, 'command set');
   const command: Partial<Record<Keyword, unknown>> = {};
   const elements: CommandElement[] = [];
   const problems: string[] = [];
   let previous = -1;
   let groupLength: number | undefined;
-  while (r.remaining > 0) {
-    const offset = r.pos;
-    const group = r.u16le('tag group');
-    const element = r.u16le('tag element');
+  let p = 0;
+  const end = bytes.length;
+  while (p < end) {
+    const offset = p;
+    if (end - p < 8) {
+      throw new DecodeError('DECODE_TRUNCATED', 'command set', 'element header', p, `needs 8 byte(s), ${end - p} left`);
+    }
+    const group = bytes.readUInt16LE(p);
+    const element = bytes.readUInt16LE(p + 2);
     const tag = ((group << 16) | element) >>> 0;
-    const length = r.u32le(`${formatTag(tag)} value length`);
-    const value = r.bytes(length, `${formatTag(tag)} value`) as Buffer;
+    const length = bytes.readUInt32LE(p + 4);
+    p += 8;
+    if (length > end - p) {
+      throw new DecodeError('DECODE_TRUNCATED', 'command set', `${formatTag(tag)} value`, p, `needs ${length} byte(s), ${end - p} left`);
+    }
+    const value = bytes.subarray(p, p + length);
+    p += length;
     elements.push({ tag, offset, value });
     if (group !== 0x0000) problems.push(`${formatTag(tag)} at offset ${offset} is outside group 0000 (PS3.7 6.3.1)`);
     if (tag <= previous) problems.push(`${formatTag(tag)} at offset ${offset} is not in ascending tag order (PS3.7 6.3.1)`);

@@ -6,25 +6,43 @@ export interface EventSink<E> {
   emit(event: E): void;
   /** False when nobody listens: lets hot paths skip building events. */
   readonly active: boolean;
+  /** Whether anybody listens to events of this kind (hot paths ask before building one). */
+  wants(kind: string): boolean;
 }
 
 export type Listener<E> = (event: E) => void;
 
-export class EventStream<E> implements EventSink<E> {
-  private listeners: Listener<E>[] = [];
+interface Subscription<E> {
+  listener: Listener<E>;
+  kinds: ReadonlySet<string> | undefined;
+}
+
+export class EventStream<E extends { kind: string }> implements EventSink<E> {
+  private subs: Subscription<E>[] = [];
+  private everything = 0;
+  private byKind = new Map<string, number>();
 
   get active(): boolean {
-    return this.listeners.length > 0;
+    return this.subs.length > 0;
+  }
+
+  wants(kind: string): boolean {
+    return this.everything > 0 || this.byKind.has(kind);
   }
 
   emit(event: E): void {
-    for (const l of this.listeners) l(event);
+    for (const s of this.subs) if (!s.kinds || s.kinds.has(event.kind)) s.listener(event);
   }
 
-  subscribe(listener: Listener<E>): () => void {
-    this.listeners = [...this.listeners, listener];
+  /** Listens to every event, or only to the kinds given. Returns the unsubscribe function. */
+  subscribe(listener: Listener<E>, kinds?: readonly E['kind'][]): () => void {
+    const sub: Subscription<E> = { listener, kinds: kinds && new Set(kinds) };
+    this.subs = [...this.subs, sub];
+    this.count(sub, 1);
     return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
+      if (!this.subs.includes(sub)) return;
+      this.subs = this.subs.filter((s) => s !== sub);
+      this.count(sub, -1);
     };
   }
 
@@ -34,7 +52,19 @@ export class EventStream<E> implements EventSink<E> {
     const stop = this.subscribe((e) => events.push(e));
     return { events, stop };
   }
+
+  private count(sub: Subscription<E>, delta: number): void {
+    if (!sub.kinds) {
+      this.everything += delta;
+      return;
+    }
+    for (const k of sub.kinds) {
+      const n = (this.byKind.get(k) ?? 0) + delta;
+      if (n === 0) this.byKind.delete(k);
+      else this.byKind.set(k, n);
+    }
+  }
 }
 
 /** A sink that drops everything (the default when the caller does not listen). */
-export const nullSink: EventSink<never> = { emit() {}, active: false };
+export const nullSink: EventSink<never> = { emit() {}, active: false, wants: () => false };

@@ -117,7 +117,7 @@ export class Scp {
 
   private handlerFailed(association: Association, e: unknown): void {
     const error = e instanceof HarnessError ? e : new InternalError(e);
-    if (this.events.active) this.events.emit({ kind: 'fault', error, associationId: association.id, at: this.clock.now() });
+    if (this.events.wants('fault')) this.events.emit({ kind: 'fault', error, associationId: association.id, at: this.clock.now() });
     association.abort();
   }
 }
@@ -142,7 +142,7 @@ function refuseUnknown(ctx: RequestContext): void {
   const field = rq.CommandField;
   const isRequest = field !== undefined && (field & 0x8000) === 0 && field !== CommandField.C_CANCEL_RQ;
   if (!isRequest) {
-    if (ctx.events.active) {
+    if (ctx.events.wants('violation')) {
       ctx.events.emit({
         kind: 'violation',
         reference: 'PS3.7 9.1',

@@ -160,7 +160,7 @@ export class DimseClient {
     const id = c.MessageIDBeingRespondedTo;
     const entry = id === undefined ? undefined : this.operations.get(id);
     if (!entry) {
-      if (this.events.active) {
+      if (this.events.wants('violation')) {
         this.events.emit({
           kind: 'violation',
           reference: 'PS3.7 9.1.2.1.1',

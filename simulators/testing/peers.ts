@@ -140,12 +140,13 @@ export async function startDcmqrscp(o: DcmqrscpOptions = {}): Promise<RunningPee
       'VendorTable BEGIN',
       'VendorTable END',
       'AETable BEGIN',
-      `${aeTitle} ${path.join(dir, 'db')} RW (100000, 4096mb) ANY`,
+      `${aeTitle} ${path.join(dir, 'db')} RW (500, 1024mb) ANY`,
       'AETable END',
       '',
     ].join('\n'),
   );
-  const args = ['-c', path.join(dir, 'dcmqrscp.cfg')];
+  // Without -dhl every association waits for a reverse DNS lookup of the peer.
+  const args = ['-dhl', '-c', path.join(dir, 'dcmqrscp.cfg')];
   if (o.singleProcess) args.push('--single-process');
   return launch('dcmqrscp', binary, args, dir, port, aeTitle);
 }

@@ -29,7 +29,7 @@ export interface AbortIndication {
 
 /** The provider's indications and confirmations to its user (the association layer). */
 export interface ProviderUser {
-  associateIndication?(pdu: AssociateRqPdu): void;
+  associateIndication?(pdu: AssociateRqPdu, raw: Buffer): void;
   associateAccepted?(pdu: AssociateAcPdu): void;
   associateRejected?(pdu: AssociateRjPdu): void;
   pData(pdu: PDataTfPdu, raw: Buffer): void;
@@ -49,7 +49,7 @@ export interface ProviderOptions {
   limits: FramerLimits;
   user: ProviderUser;
   /** Structural checks on a received A-ASSOCIATE-RQ/AC; an `invalid` problem makes it Evt19. */
-  inspect?(pdu: Pdu): ProtocolError | undefined;
+  inspect?(pdu: Pdu, raw: Buffer): ProtocolError | undefined;
 }
 
 interface EventContext {
@@ -57,7 +57,6 @@ interface EventContext {
   raw?: Buffer;
   error?: HarnessError;
   abort?: { source: number; reason: number };
-  condition?: string;
 }
 
 /**
@@ -69,7 +68,7 @@ export class UpperLayerProvider {
   readonly fsm = new StateMachine('Sta1');
   private socket: net.Socket | undefined;
   private readonly framer: PduFramer;
-  private readonly timers: Record<TimerName, NamedTimer>;
+  private readonly timerSet: Partial<Record<TimerName, NamedTimer>> = {};
   private pendingRq: AssociateRqPdu | undefined;
   private target: { host: string; port: number } | undefined;
   private transportOpen = false;
@@ -78,19 +77,31 @@ export class UpperLayerProvider {
 
   constructor(private readonly o: ProviderOptions) {
     this.framer = new PduFramer(o.limits);
-    const report = (name: TimerName, phase: TimerPhase, ms?: number) => this.emitTimer(name, phase, ms);
-    this.timers = {
-      ARTIM: new NamedTimer('ARTIM', o.clock, () => this.fire('Evt18', { error: new TimeoutError('UL_ARTIM_EXPIRED', 'ARTIM', o.timeouts.artimMs) }), report),
-      connect: new NamedTimer('connect', o.clock, () => this.localTimeout('UL_CONNECT_TIMEOUT', 'connect', o.timeouts.connectMs), report),
-      'association-request': new NamedTimer(
-        'association-request',
-        o.clock,
-        () => this.localTimeout('UL_ASSOCIATION_TIMEOUT', 'association-request', o.timeouts.associationRequestMs),
-        report,
-      ),
-      release: new NamedTimer('release', o.clock, () => this.localTimeout('UL_RELEASE_TIMEOUT', 'release', o.timeouts.releaseMs), report),
-      idle: new NamedTimer('idle', o.clock, () => this.localTimeout('UL_IDLE_TIMEOUT', 'idle', o.timeouts.idleMs), report),
-    };
+  }
+
+  /** Timers are made on first use: most associations never need most of them. */
+  private timer(name: TimerName): NamedTimer {
+    let t = this.timerSet[name];
+    if (!t) {
+      const o = this.o;
+      const onExpire =
+        name === 'ARTIM'
+          ? () => this.fire('Evt18', { error: new TimeoutError('UL_ARTIM_EXPIRED', 'ARTIM', o.timeouts.artimMs) })
+          : name === 'connect'
+            ? () => this.localTimeout('UL_CONNECT_TIMEOUT', name, o.timeouts.connectMs)
+            : name === 'association-request'
+              ? () => this.localTimeout('UL_ASSOCIATION_TIMEOUT', name, o.timeouts.associationRequestMs)
+              : name === 'release'
+                ? () => this.localTimeout('UL_RELEASE_TIMEOUT', name, o.timeouts.releaseMs)
+                : () => this.localTimeout('UL_IDLE_TIMEOUT', name, o.timeouts.idleMs);
+      t = new NamedTimer(name, o.clock, onExpire, (n, phase, ms) => this.emitTimer(n, phase, ms));
+      this.timerSet[name] = t;
+    }
+    return t;
+  }
+
+  private stopTimer(name: TimerName): void {
+    this.timerSet[name]?.stop();
   }
 
   get state(): StateName {
@@ -119,13 +130,15 @@ export class UpperLayerProvider {
   acceptTransport(socket: net.Socket): void {
     this.attach(socket);
     this.transportOpen = true;
-    this.emit({ kind: 'transport', phase: 'accepted', local: addr(socket.localAddress, socket.localPort), remote: addr(socket.remoteAddress, socket.remotePort) });
+    if (this.o.events.wants('transport')) {
+      this.emit({ kind: 'transport', phase: 'accepted', local: addr(socket.localAddress, socket.localPort), remote: addr(socket.remoteAddress, socket.remotePort) });
+    }
     this.fire('Evt5', {});
   }
 
-  /** Evt7: accept with this A-ASSOCIATE-AC. */
-  accept(ac: AssociateAcPdu): void {
-    this.primitive('Evt7', { pdu: ac });
+  /** Evt7: accept with this A-ASSOCIATE-AC (`raw`: its encoding, when already built). */
+  accept(ac: AssociateAcPdu, raw?: Buffer): void {
+    this.primitive('Evt7', raw ? { pdu: ac, raw } : { pdu: ac });
   }
 
   /** Evt8: reject with this A-ASSOCIATE-RJ. */
@@ -203,8 +216,8 @@ export class UpperLayerProvider {
     }
     const condition = this.conditionFor(action, ctx);
     const t = this.fsm.apply(event, action, condition);
-    if (this.o.events.active) this.emit({ kind: 'state', from: t.from, to: t.to, event, action });
-    this.perform(action, event, { ...ctx, condition });
+    if (this.o.events.wants('state')) this.emit({ kind: 'state', from: t.from, to: t.to, event, action });
+    this.perform(action, event, ctx, condition);
   }
 
   private conditionFor(action: ActionName, ctx: EventContext): string | undefined {
@@ -216,47 +229,47 @@ export class UpperLayerProvider {
     return undefined;
   }
 
-  private perform(action: ActionName, event: EventName, ctx: EventContext): void {
+  private perform(action: ActionName, event: EventName, ctx: EventContext, condition: string | undefined): void {
     const t = this.o.timeouts;
     switch (action) {
       case 'AE-1':
         this.connect(this.target!.host, this.target!.port);
         return;
       case 'AE-2':
-        this.timers.connect.stop();
+        this.stopTimer('connect');
         this.write(encodePdu(this.pendingRq!), this.pendingRq!);
-        this.timers['association-request'].start(t.associationRequestMs);
+        this.timer('association-request').start(t.associationRequestMs);
         return;
       case 'AE-3':
-        this.timers['association-request'].stop();
-        this.timers.idle.start(t.idleMs);
+        this.stopTimer('association-request');
+        this.timer('idle').start(t.idleMs);
         this.o.user.associateAccepted?.(ctx.pdu as AssociateAcPdu);
         return;
       case 'AE-4':
-        this.timers['association-request'].stop();
+        this.stopTimer('association-request');
         this.closeTransport();
         this.o.user.associateRejected?.(ctx.pdu as AssociateRjPdu);
         return;
       case 'AE-5':
-        this.timers.ARTIM.start(t.artimMs);
+        this.timer('ARTIM').start(t.artimMs);
         return;
       case 'AE-6':
-        this.timers.ARTIM.stop();
-        if (ctx.condition === 'acceptable') {
-          this.o.user.associateIndication?.(ctx.pdu as AssociateRqPdu);
+        this.stopTimer('ARTIM');
+        if (condition === 'acceptable') {
+          this.o.user.associateIndication?.(ctx.pdu as AssociateRqPdu, ctx.raw!);
         } else {
           // PS3.8 Table 9-21: rejected-permanent, service-provider (ACSE), protocol-version-not-supported.
           this.send({ type: 0x03, result: 1, source: 2, reason: 2 });
-          this.timers.ARTIM.start(t.artimMs);
+          this.timer('ARTIM').start(t.artimMs);
         }
         return;
       case 'AE-7':
-        this.send(ctx.pdu!);
-        this.timers.idle.start(t.idleMs);
+        this.write(ctx.raw ?? encodePdu(ctx.pdu!), ctx.pdu!);
+        this.timer('idle').start(t.idleMs);
         return;
       case 'AE-8':
         this.send(ctx.pdu!);
-        this.timers.ARTIM.start(t.artimMs);
+        this.timer('ARTIM').start(t.artimMs);
         return;
       case 'DT-1':
       case 'AR-7':
@@ -268,25 +281,25 @@ export class UpperLayerProvider {
         return;
       case 'AR-1':
         this.send({ type: 0x05 });
-        this.timers.release.start(t.releaseMs);
+        this.timer('release').start(t.releaseMs);
         return;
       case 'AR-2':
         this.o.user.releaseIndication(false);
         return;
       case 'AR-3':
-        this.timers.release.stop();
-        this.timers.idle.stop();
+        this.stopTimer('release');
+        this.stopTimer('idle');
         this.closeTransport();
         this.o.user.releaseConfirmation();
         return;
       case 'AR-4':
-        this.timers.idle.stop();
+        this.stopTimer('idle');
         this.send({ type: 0x06 });
-        this.timers.ARTIM.start(t.artimMs);
+        this.timer('ARTIM').start(t.artimMs);
         return;
       case 'AR-5':
       case 'AA-5':
-        this.timers.ARTIM.stop();
+        this.stopTimer('ARTIM');
         return;
       case 'AR-8':
         this.o.user.releaseIndication(true);
@@ -302,7 +315,7 @@ export class UpperLayerProvider {
         const a = ctx.abort ?? { source: 0, reason: 0 };
         if (ctx.error) this.emit({ kind: 'fault', error: ctx.error });
         this.send({ type: 0x07, source: a.source, reason: a.reason });
-        this.timers.ARTIM.start(t.artimMs);
+        this.timer('ARTIM').start(t.artimMs);
         if (event === 'Evt15') this.o.user.abortIndication({ by: 'local', source: a.source, reason: a.reason, ...(ctx.error && { error: ctx.error }) });
         return;
       }
@@ -345,7 +358,7 @@ export class UpperLayerProvider {
         const reason = error instanceof ProtocolError ? error.abortReason : 0;
         this.emit({ kind: 'fault', error });
         this.send({ type: 0x07, source: 2, reason });
-        this.timers.ARTIM.start(t.artimMs);
+        this.timer('ARTIM').start(t.artimMs);
         this.o.user.abortIndication({ by: 'provider', source: 2, reason, error });
         return;
       }
@@ -369,27 +382,29 @@ export class UpperLayerProvider {
   }
 
   private stopAssociationTimers(): void {
-    this.timers.connect.stop();
-    this.timers['association-request'].stop();
-    this.timers.release.stop();
-    this.timers.idle.stop();
+    this.stopTimer('connect');
+    this.stopTimer('association-request');
+    this.stopTimer('release');
+    this.stopTimer('idle');
   }
 
   private stopAllTimers(): void {
     this.stopAssociationTimers();
-    this.timers.ARTIM.stop();
+    this.stopTimer('ARTIM');
   }
 
   // ------------------------------------------------------------ transport
 
   private connect(host: string, port: number): void {
-    this.emit({ kind: 'transport', phase: 'connecting', remote: `${host}:${port}` });
+    if (this.o.events.wants('transport')) this.emit({ kind: 'transport', phase: 'connecting', remote: `${host}:${port}` });
     const socket = net.connect({ host, port, noDelay: true });
     this.attach(socket);
-    this.timers.connect.start(this.o.timeouts.connectMs);
+    this.timer('connect').start(this.o.timeouts.connectMs);
     socket.once('connect', () => {
       this.transportOpen = true;
-      this.emit({ kind: 'transport', phase: 'connected', local: addr(socket.localAddress, socket.localPort), remote: addr(socket.remoteAddress, socket.remotePort) });
+      if (this.o.events.wants('transport')) {
+        this.emit({ kind: 'transport', phase: 'connected', local: addr(socket.localAddress, socket.localPort), remote: addr(socket.remoteAddress, socket.remotePort) });
+      }
       this.fire('Evt2', {});
     });
   }
@@ -443,7 +458,7 @@ export class UpperLayerProvider {
   }
 
   private consume(chunk: Buffer): void {
-    if (this.state === 'Sta6' && this.o.timeouts.idleMs > 0) this.timers.idle.start(this.o.timeouts.idleMs);
+    if (this.state === 'Sta6' && this.o.timeouts.idleMs > 0) this.timer('idle').start(this.o.timeouts.idleMs);
     const tooLong = this.framer.push(chunk, (f) => {
       this.onFramed(f.bytes);
       return this.transportOpen;
@@ -461,12 +476,12 @@ export class UpperLayerProvider {
       this.fire('Evt19', { raw, error: new ProtocolError('UL_PDU_DECODE_FAILED', e.message, 6, e) });
       return;
     }
-    if (this.o.events.active) this.emit({ kind: 'pdu:received', pdu, raw });
+    if (this.o.events.wants('pdu:received')) this.emit({ kind: 'pdu:received', pdu, raw });
     if (isUnknownPdu(pdu)) {
       this.fire('Evt19', { pdu, raw, error: new ProtocolError('UL_UNRECOGNIZED_PDU', `${pduTypeName(pdu.type)} received`, 1) });
       return;
     }
-    const invalid = this.o.inspect?.(pdu);
+    const invalid = this.o.inspect?.(pdu, raw);
     if (invalid) {
       this.fire('Evt19', { pdu, raw, error: invalid });
       return;
@@ -491,7 +506,7 @@ export class UpperLayerProvider {
       });
     }
     s.write(raw);
-    if (this.o.events.active) this.emit({ kind: 'pdu:sent', pdu, raw });
+    if (this.o.events.wants('pdu:sent')) this.emit({ kind: 'pdu:sent', pdu, raw });
   }
 
   /** Close without lingering (PS3.8 9.1.4): flush what was written, then drop the socket. */
@@ -532,11 +547,12 @@ export class UpperLayerProvider {
   // ------------------------------------------------------------ events
 
   private emit(e: DistributiveOmit<UlEvent, 'associationId' | 'at'>): void {
-    if (!this.o.events.active) return;
+    if (!this.o.events.wants(e.kind)) return;
     this.o.events.emit({ ...e, associationId: this.o.associationId, at: this.o.clock.now() } as UlEvent);
   }
 
   private emitTimer(timer: TimerName, phase: TimerPhase, ms?: number): void {
+    if (!this.o.events.wants('timer')) return;
     this.emit(ms === undefined ? { kind: 'timer', timer, phase } : { kind: 'timer', timer, phase, ms });
   }
 }

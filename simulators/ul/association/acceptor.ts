@@ -7,18 +7,21 @@ import { HarnessError, InternalError } from '../../wire/errors.ts';
 import { ProtocolError } from '../errors.ts';
 import type { UlEvent } from '../events.ts';
 import { defaultFramerLimits } from '../framer.ts';
-import type { AssociateRqPdu } from '../pdu/pdus.ts';
+import type { AssociateAcPdu, AssociateRqPdu, PDataTfPdu, Pdu } from '../pdu/pdus.ts';
+import { encodePdu } from '../pdu/registry.ts';
 import { isUnknownPdu } from '../pdu/pdus.ts';
 import { UpperLayerProvider } from '../provider.ts';
-import type { ProviderUser } from '../provider.ts';
+import type { AbortIndication, ProviderUser } from '../provider.ts';
 import { describeReject } from '../reasons.ts';
 import { defaultTimeouts } from '../timers.ts';
 import type { Timeouts } from '../timers.ts';
 import { Association } from './association.ts';
 import { negotiate } from './negotiation.ts';
 import type { AcceptorPolicy, NegotiationDecision } from './negotiation.ts';
-import { acceptFromPdu, acceptToPdu, rejectToPdu, requestFromPdu } from './pdu-mapping.ts';
+import { acceptToPdu, rejectToPdu, requestFromPdu } from './pdu-mapping.ts';
+import type { AssociateRequest } from './parameters.ts';
 import { validateAssociateRq } from './validate.ts';
+import type { Problem } from './validate.ts';
 
 export interface AcceptorOptions {
   policy: AcceptorPolicy;
@@ -40,6 +43,8 @@ export class AssociationAcceptor {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private counter = 0;
+  /** Decisions already taken, by the exact bytes of the A-ASSOCIATE-RQ (only for hook-free policies). */
+  private readonly memo = new Map<string, Negotiated>();
   private readonly clock: Clock;
   private readonly events: EventSink<UlEvent>;
   private readonly timeouts: Timeouts;
@@ -89,99 +94,171 @@ export class AssociationAcceptor {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const id = `${this.o.idPrefix ?? 'scp'}-${++this.counter}`;
-    const { clock, events } = this;
-    const policy = this.o.policy;
-
-    const user: ProviderUser = {
-      associateIndication: (rqPdu) => {
-        void this.decide(rqPdu, id).then(
-          (decision) => {
-            if (provider.state !== 'Sta3') return; // the peer aborted or vanished meanwhile
-            if (decision.kind === 'reject') {
-              const rj = decision.reject;
-              if (events.active) {
-                events.emit({
-                  kind: 'association',
-                  role: 'acceptor',
-                  phase: 'rejected',
-                  reject: rj,
-                  description: describeReject(rj.result, rj.source, rj.reason),
-                  associationId: id,
-                  at: clock.now(),
-                });
-              }
-              provider.reject(rejectToPdu(rj));
-              return;
-            }
-            const acPdu = acceptToPdu(rqPdu, decision.accept);
-            const request = requestFromPdu(rqPdu);
-            const accept = acceptFromPdu(acPdu);
-            const association = new Association(id, 'acceptor', request, accept, rqPdu, acPdu, provider, events, clock);
-            Object.assign(user, association.providerUser());
-            provider.setReceiveLimit(decision.accept.maxPduLength ?? 0);
-            provider.accept(acPdu);
-            if (events.active) {
-              events.emit({
-                kind: 'association',
-                role: 'acceptor',
-                phase: 'established',
-                request,
-                accept,
-                contexts: [...association.contexts.values()],
-                associationId: id,
-                at: clock.now(),
-              });
-            }
-            try {
-              this.o.onAssociation(association);
-            } catch (e) {
-              this.reportAndAbort(provider, id, e);
-            }
-          },
-          (e: unknown) => {
-            this.reportAndAbort(provider, id, e);
-          },
-        );
-      },
-      pData: () => {},
-      releaseIndication: () => {},
-      releaseConfirmation: () => {},
-      abortIndication: () => {},
-      closed: () => {},
-    };
-
+    const connection = new AcceptorConnection(this, id);
     const provider = new UpperLayerProvider({
       role: 'acceptor',
       associationId: id,
-      clock,
-      events,
+      clock: this.clock,
+      events: this.events,
       timeouts: this.timeouts,
-      limits: { ...defaultFramerLimits, maxPDataLength: policy.maxPduLength },
-      inspect: (pdu) => {
-        if (isUnknownPdu(pdu) || pdu.type !== 0x01) return undefined;
-        const problems = validateAssociateRq(pdu);
-        for (const p of problems.filter((x) => x.severity === 'violation')) {
-          if (events.active) events.emit({ kind: 'violation', reference: p.reference, message: `A-ASSOCIATE-RQ: ${p.message}`, associationId: id, at: clock.now() });
-        }
-        const invalid = problems.find((x) => x.severity === 'invalid');
-        return invalid && new ProtocolError('UL_INVALID_PDU_PARAMETER', `A-ASSOCIATE-RQ: ${invalid.message} (${invalid.reference})`, 6);
-      },
-      user,
+      limits: { ...defaultFramerLimits, maxPDataLength: this.o.policy.maxPduLength },
+      inspect: (pdu, raw) => this.inspect(pdu, raw, id),
+      user: connection,
     });
+    connection.provider = provider;
     provider.acceptTransport(socket);
   }
 
-  private async decide(rqPdu: AssociateRqPdu, id: string): Promise<NegotiationDecision> {
-    const request = requestFromPdu(rqPdu);
-    if (this.events.active) this.events.emit({ kind: 'association', role: 'acceptor', phase: 'requested', request, associationId: id, at: this.clock.now() });
-    const computed = negotiate(request, this.o.policy);
-    return this.o.policy.decide ? await this.o.policy.decide(request, computed) : computed;
+  private inspect(pdu: Pdu, raw: Buffer, id: string): ProtocolError | undefined {
+    if (isUnknownPdu(pdu) || pdu.type !== 0x01) return undefined;
+    const known = this.memo.get(raw.toString('latin1'));
+    const problems = known ? known.problems : validateAssociateRq(pdu);
+    for (const p of problems) {
+      if (p.severity === 'violation' && this.events.wants('violation')) {
+        this.events.emit({ kind: 'violation', reference: p.reference, message: `A-ASSOCIATE-RQ: ${p.message}`, associationId: id, at: this.clock.now() });
+      }
+    }
+    const invalid = problems.find((x) => x.severity === 'invalid');
+    return invalid && new ProtocolError('UL_INVALID_PDU_PARAMETER', `A-ASSOCIATE-RQ: ${invalid.message} (${invalid.reference})`, 6);
+  }
+
+  /** Sta3: the A-ASSOCIATE indication. Decides (synchronously unless the policy hook is async) and answers. */
+  indication(connection: AcceptorConnection, rqPdu: AssociateRqPdu, raw: Buffer): void {
+    const { events, clock } = this;
+    const key = raw.toString('latin1');
+    const known = this.memo.get(key);
+    const request = known ? known.request : requestFromPdu(rqPdu);
+    if (events.wants('association')) events.emit({ kind: 'association', role: 'acceptor', phase: 'requested', request, associationId: connection.id, at: clock.now() });
+    if (known) {
+      this.answer(connection, rqPdu, request, known.decision, known.ac);
+      return;
+    }
+    let decision: NegotiationDecision | Promise<NegotiationDecision>;
+    try {
+      const computed = negotiate(request, this.o.policy);
+      decision = this.o.policy.decide ? this.o.policy.decide(request, computed) : computed;
+    } catch (e) {
+      this.reportAndAbort(connection.provider, connection.id, e);
+      return;
+    }
+    if (decision instanceof Promise) {
+      decision.then(
+        (d) => this.answer(connection, rqPdu, request, d),
+        (e: unknown) => this.reportAndAbort(connection.provider, connection.id, e),
+      );
+      return;
+    }
+    let ac: { pdu: AssociateAcPdu; raw: Buffer } | undefined;
+    if (decision.kind === 'accept') {
+      const pdu = acceptToPdu(rqPdu, decision.accept);
+      ac = { pdu, raw: encodePdu(pdu) };
+    }
+    // Negotiation is a pure function of the request bytes unless a hook is involved: remember it.
+    if (!this.o.policy.decide && !this.o.policy.userIdentity && !this.o.policy.extendedNegotiation) {
+      if (this.memo.size >= MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value!);
+      this.memo.set(key, { request, decision, ac, problems: validateAssociateRq(rqPdu) });
+    }
+    this.answer(connection, rqPdu, request, decision, ac);
+  }
+
+  private answer(
+    connection: AcceptorConnection,
+    rqPdu: AssociateRqPdu,
+    request: AssociateRequest,
+    decision: NegotiationDecision,
+    ac?: { pdu: AssociateAcPdu; raw: Buffer },
+  ): void {
+    const provider = connection.provider;
+    if (provider.state !== 'Sta3') return; // the peer aborted or vanished meanwhile
+    const { events, clock } = this;
+    if (decision.kind === 'reject') {
+      const rj = decision.reject;
+      if (events.wants('association')) {
+        events.emit({
+          kind: 'association',
+          role: 'acceptor',
+          phase: 'rejected',
+          reject: rj,
+          description: describeReject(rj.result, rj.source, rj.reason),
+          associationId: connection.id,
+          at: clock.now(),
+        });
+      }
+      provider.reject(rejectToPdu(rj));
+      return;
+    }
+    const acPdu = ac ? ac.pdu : acceptToPdu(rqPdu, decision.accept);
+    provider.setReceiveLimit(decision.accept.maxPduLength ?? 0);
+    provider.accept(acPdu, ac?.raw);
+    const association = new Association(connection.id, 'acceptor', request, decision.accept, rqPdu, acPdu, provider, events, clock);
+    connection.association = association;
+    if (events.wants('association')) {
+      events.emit({
+        kind: 'association',
+        role: 'acceptor',
+        phase: 'established',
+        request,
+        accept: decision.accept,
+        contexts: [...association.contexts.values()],
+        associationId: connection.id,
+        at: clock.now(),
+      });
+    }
+    try {
+      this.o.onAssociation(association);
+    } catch (e) {
+      this.reportAndAbort(provider, connection.id, e);
+    }
   }
 
   /** A failure in our own policy or service code ends that association with an A-ABORT, never the process. */
-  private reportAndAbort(provider: UpperLayerProvider, id: string, e: unknown): void {
+  reportAndAbort(provider: UpperLayerProvider, id: string, e: unknown): void {
     const error = e instanceof HarnessError ? e : new InternalError(e);
-    if (this.events.active) this.events.emit({ kind: 'fault', error, associationId: id, at: this.clock.now() });
+    if (this.events.wants('fault')) this.events.emit({ kind: 'fault', error, associationId: id, at: this.clock.now() });
     if (provider.can('Evt15')) provider.abort();
+  }
+}
+
+const MEMO_LIMIT = 256;
+
+interface Negotiated {
+  request: AssociateRequest;
+  decision: NegotiationDecision;
+  ac: { pdu: AssociateAcPdu; raw: Buffer } | undefined;
+  problems: Problem[];
+}
+
+/** One TCP connection on the acceptor: the provider's user, routing indications to the association once it exists. */
+class AcceptorConnection implements ProviderUser {
+  provider!: UpperLayerProvider;
+  association: Association | undefined;
+
+  constructor(
+    private readonly acceptor: AssociationAcceptor,
+    readonly id: string,
+  ) {}
+
+  associateIndication(rqPdu: AssociateRqPdu, raw: Buffer): void {
+    this.acceptor.indication(this, rqPdu, raw);
+  }
+
+  pData(pdu: PDataTfPdu, raw: Buffer): void {
+    this.association?.handlePData(pdu, raw);
+  }
+
+  releaseIndication(collision: boolean): void {
+    this.association?.handleReleaseIndication(collision);
+  }
+
+  releaseConfirmation(): void {
+    this.association?.handleReleaseConfirmation();
+  }
+
+  abortIndication(info: AbortIndication): void {
+    this.association?.handleAbortIndication(info);
+  }
+
+  closed(): void {
+    this.association?.handleClosed();
   }
 }

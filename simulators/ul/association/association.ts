@@ -5,7 +5,7 @@ import { AssociationAbortedError, UsageError } from '../errors.ts';
 import type { ProtocolError } from '../errors.ts';
 import type { UlEvent } from '../events.ts';
 import type { AssociateAcPdu, AssociateRqPdu, PDataTfPdu } from '../pdu/pdus.ts';
-import type { AbortIndication, ProviderUser, UpperLayerProvider } from '../provider.ts';
+import type { AbortIndication, UpperLayerProvider } from '../provider.ts';
 import { describeAbort } from '../reasons.ts';
 import type { AcceptedContext, AssociateAccept, AssociateRequest } from './parameters.ts';
 
@@ -140,18 +140,13 @@ export class Association {
 
   // ------------------------------------------------------------ provider indications, routed by the requestor/acceptor
 
-  /** The ProviderUser half that applies once the association exists. */
-  providerUser(): Pick<ProviderUser, 'pData' | 'releaseIndication' | 'releaseConfirmation' | 'abortIndication' | 'closed'> {
-    return {
-      pData: (pdu, raw) => this.pDataListener?.(pdu, raw),
-      releaseIndication: (collision) => this.onReleaseIndication(collision),
-      releaseConfirmation: () => this.onReleaseConfirmation(),
-      abortIndication: (info) => this.onAbortIndication(info),
-      closed: () => this.onClosed(),
-    };
+  // ------------------------------------------------------------ provider indications, routed here by the requestor/acceptor
+
+  handlePData(pdu: PDataTfPdu, raw: Buffer): void {
+    this.pDataListener?.(pdu, raw);
   }
 
-  private onReleaseIndication(collision: boolean): void {
+  handleReleaseIndication(collision: boolean): void {
     if (collision) {
       // PS3.8 7.2.2 release collision: the requestor answers first (AR-9); the acceptor waits for the RP (AR-10) then answers.
       if (this.role === 'requestor') this.provider.respondRelease();
@@ -168,12 +163,12 @@ export class Association {
     else respond();
   }
 
-  private onReleaseConfirmation(): void {
+  handleReleaseConfirmation(): void {
     if (this.provider.state === 'Sta12') this.provider.respondRelease();
     this.finish({ how: 'released', by: 'local' });
   }
 
-  private onAbortIndication(info: AbortIndication): void {
+  handleAbortIndication(info: AbortIndication): void {
     this.finish({
       how: 'aborted',
       by: info.by,
@@ -184,7 +179,7 @@ export class Association {
     });
   }
 
-  private onClosed(): void {
+  handleClosed(): void {
     if (!this.end) {
       this.finish({ how: 'aborted', by: 'provider', source: 2, reason: 0, description: 'the transport connection closed' });
     }
@@ -193,7 +188,7 @@ export class Association {
   private finish(end: AssociationEnd): void {
     if (this.end) return;
     this.end = end;
-    if (this.events.active) {
+    if (this.events.wants('association')) {
       this.events.emit(
         end.how === 'released'
           ? { kind: 'association', role: this.role, phase: 'released', by: end.by, associationId: this.id, at: this.clock.now() }

@@ -107,8 +107,13 @@ export function requestAssociation(o: RequestorOptions): Promise<Association> {
       associateAccepted: (acPdu) => {
         const accept = acceptFromPdu(acPdu);
         association = new Association(id, 'requestor', request, accept, rqPdu, acPdu, provider, events, clock);
-        Object.assign(user, association.providerUser());
-        if (events.active) {
+        const a = association;
+        user.pData = (pdu, raw) => a.handlePData(pdu, raw);
+        user.releaseIndication = (c) => a.handleReleaseIndication(c);
+        user.releaseConfirmation = () => a.handleReleaseConfirmation();
+        user.abortIndication = (info) => a.handleAbortIndication(info);
+        user.closed = () => a.handleClosed();
+        if (events.wants('association')) {
           events.emit({
             kind: 'association',
             role: 'requestor',
@@ -125,7 +130,7 @@ export function requestAssociation(o: RequestorOptions): Promise<Association> {
       },
       associateRejected: (rj) => {
         const description = describeReject(rj.result, rj.source, rj.reason);
-        if (events.active) {
+        if (events.wants('association')) {
           events.emit({
             kind: 'association',
             role: 'requestor',
@@ -157,14 +162,14 @@ export function requestAssociation(o: RequestorOptions): Promise<Association> {
         if (isUnknownPdu(pdu) || pdu.type !== 0x02) return undefined;
         const problems = validateAssociateAc(pdu, rqPdu);
         for (const p of problems.filter((x) => x.severity === 'violation')) {
-          if (events.active) events.emit({ kind: 'violation', reference: p.reference, message: `A-ASSOCIATE-AC: ${p.message}`, associationId: id, at: clock.now() });
+          if (events.wants('violation')) events.emit({ kind: 'violation', reference: p.reference, message: `A-ASSOCIATE-AC: ${p.message}`, associationId: id, at: clock.now() });
         }
         const invalid = problems.find((x) => x.severity === 'invalid');
         return invalid && new ProtocolError('UL_INVALID_PDU_PARAMETER', `A-ASSOCIATE-AC: ${invalid.message} (${invalid.reference})`, 6);
       },
       user,
     });
-    if (events.active) events.emit({ kind: 'association', role: 'requestor', phase: 'requested', request, associationId: id, at: clock.now() });
+    if (events.wants('association')) events.emit({ kind: 'association', role: 'requestor', phase: 'requested', request, associationId: id, at: clock.now() });
     provider.requestAssociation(rqPdu, o.host, o.port);
   });
 }

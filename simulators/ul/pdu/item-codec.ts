@@ -21,8 +21,8 @@ export function decodeVariableItems(r: ByteReader): VariableItem[] {
   while (r.remaining > 0) {
     const type = r.u8('item-type');
     const reserved = r.u8('item reserved byte');
-    const length = r.u16be(`${itemTypeName(type)} item-length`);
-    const body = r.sub(length, itemTypeName(type), `${itemTypeName(type)} item-length`);
+    const length = r.u16be('item-length');
+    const body = r.sub(length, itemTypeName(type), 'item-length');
     let item: VariableItem;
     switch (type) {
       case 0x10:
@@ -55,8 +55,8 @@ function decodeSyntaxSubItems(r: ByteReader): (AbstractSyntaxSubItem | TransferS
   while (r.remaining > 0) {
     const type = r.u8('sub-item-type');
     const reserved = r.u8('sub-item reserved byte');
-    const length = r.u16be(`${itemTypeName(type)} item-length`);
-    const body = r.sub(length, itemTypeName(type), `${itemTypeName(type)} item-length`);
+    const length = r.u16be('item-length');
+    const body = r.sub(length, itemTypeName(type), 'item-length');
     let sub: AbstractSyntaxSubItem | TransferSyntaxSubItem | UnknownItem;
     if (type === 0x30) sub = { type, name: body.ascii(body.remaining, 'abstract-syntax-name') };
     else if (type === 0x40) sub = { type, name: body.ascii(body.remaining, 'transfer-syntax-name') };
@@ -87,13 +87,13 @@ function exactly(r: ByteReader, field: string): void {
   if (r.remaining !== 0) r.fail('DECODE_LENGTH_MISMATCH', field, `${r.remaining} unexpected trailing byte(s)`);
 }
 
-function lengthPrefixedAscii(r: ByteReader, field: string): string {
-  const n = r.u16be(`${field}-length`);
+function lengthPrefixedAscii(r: ByteReader, lengthField: string, field: string): string {
+  const n = r.u16be(lengthField);
   return r.ascii(n, field);
 }
 
-function lengthPrefixedBytes(r: ByteReader, field: string): Uint8Array {
-  const n = r.u16be(`${field}-length`);
+function lengthPrefixedBytes(r: ByteReader, lengthField: string, field: string): Uint8Array {
+  const n = r.u16be(lengthField);
   return r.bytes(n, field);
 }
 
@@ -103,8 +103,8 @@ export function decodeUserInformationSubItems(r: ByteReader): UserInformationSub
   while (r.remaining > 0) {
     const type = r.u8('sub-item-type');
     const byte2 = r.u8('sub-item reserved byte');
-    const length = r.u16be(`${itemTypeName(type)} item-length`);
-    const b = r.sub(length, itemTypeName(type), `${itemTypeName(type)} item-length`);
+    const length = r.u16be('item-length');
+    const b = r.sub(length, itemTypeName(type), 'item-length');
     let sub: UserInformationSubItem;
     switch (type) {
       case 0x51:
@@ -125,7 +125,7 @@ export function decodeUserInformationSubItems(r: ByteReader): UserInformationSub
       case 0x54:
         sub = {
           type,
-          sopClassUid: lengthPrefixedAscii(b, 'SOP-class-uid'),
+          sopClassUid: lengthPrefixedAscii(b, 'SOP-class-uid-length', 'SOP-class-uid'),
           scuRole: b.u8('SCU-role'),
           scpRole: b.u8('SCP-role'),
         };
@@ -137,17 +137,17 @@ export function decodeUserInformationSubItems(r: ByteReader): UserInformationSub
       case 0x56:
         sub = {
           type,
-          sopClassUid: lengthPrefixedAscii(b, 'SOP-class-uid'),
+          sopClassUid: lengthPrefixedAscii(b, 'SOP-class-uid-length', 'SOP-class-uid'),
           applicationInformation: b.rest('service-class-application-information'),
         };
         break;
       case 0x57: {
-        const sopClassUid = lengthPrefixedAscii(b, 'SOP-class-uid');
-        const serviceClassUid = lengthPrefixedAscii(b, 'service-class-uid');
+        const sopClassUid = lengthPrefixedAscii(b, 'SOP-class-uid-length', 'SOP-class-uid');
+        const serviceClassUid = lengthPrefixedAscii(b, 'service-class-uid-length', 'service-class-uid');
         const relatedLength = b.u16be('related-general-sop-class-identification-length');
         const rel = b.sub(relatedLength, 'Related General SOP Class Identification', 'related-general-sop-class-identification-length');
         const relatedGeneralSopClassUids: string[] = [];
-        while (rel.remaining > 0) relatedGeneralSopClassUids.push(lengthPrefixedAscii(rel, 'related-general-sop-class-uid'));
+        while (rel.remaining > 0) relatedGeneralSopClassUids.push(lengthPrefixedAscii(rel, 'related-general-sop-class-uid-length', 'related-general-sop-class-uid'));
         exactly(b, 'SOP Class Common Extended Negotiation Sub-Item');
         sub = { type, subItemVersion: byte2, sopClassUid, serviceClassUid, relatedGeneralSopClassUids };
         break;
@@ -157,13 +157,13 @@ export function decodeUserInformationSubItems(r: ByteReader): UserInformationSub
           type,
           identityType: b.u8('user-identity-type'),
           positiveResponseRequested: b.u8('positive-response-requested'),
-          primaryField: lengthPrefixedBytes(b, 'primary-field'),
-          secondaryField: lengthPrefixedBytes(b, 'secondary-field'),
+          primaryField: lengthPrefixedBytes(b, 'primary-field-length', 'primary-field'),
+          secondaryField: lengthPrefixedBytes(b, 'secondary-field-length', 'secondary-field'),
         };
         exactly(b, 'User Identity Sub-Item (RQ)');
         break;
       case 0x59:
-        sub = { type, serverResponse: lengthPrefixedBytes(b, 'server-response') };
+        sub = { type, serverResponse: lengthPrefixedBytes(b, 'server-response-length', 'server-response') };
         exactly(b, 'User Identity Sub-Item (AC)');
         break;
       default:

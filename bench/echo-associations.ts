@@ -1,0 +1,109 @@
+/**
+ * Sequential associate + C-ECHO + release from one client process (our requestor), against our
+ * SCP (a separate process), DCMTK dcmqrscp and Orthanc, in one run. Prints associations/s.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DimseClient, verificationContext } from '../simulators/scu/dimse-client.ts';
+import { findBinary, freePort, startDcmqrscp, startOrthanc } from '../simulators/testing/peers.ts';
+import type { RunningPeer } from '../simulators/testing/peers.ts';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface EchoFigure {
+  target: string;
+  associations: number;
+  seconds: number;
+  perSecond: number;
+  failures: number;
+}
+
+async function startOurScp(): Promise<RunningPeer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, 'bin/qr-harness.mjs'), 'serve', '--quiet', '--port', String(port), '--ae-title', 'QRSCP'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => c.toString().includes('listening') && resolve());
+    child.once('exit', (code) => reject(new Error(`qr-harness serve exited with ${code}`)));
+  });
+  return {
+    name: 'qr-harness serve',
+    host: '127.0.0.1',
+    port,
+    aeTitle: 'QRSCP',
+    pid: child.pid!,
+    dir: '',
+    log: () => '',
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+function optionsFor(peer: RunningPeer) {
+  return { host: peer.host, port: peer.port, calledAeTitle: peer.aeTitle, callingAeTitle: 'BENCH', presentationContexts: [verificationContext] };
+}
+
+/** Associate, echo, release as many times as fit in `seconds`. */
+async function loop(peer: RunningPeer, seconds: number): Promise<{ n: number; failures: number; elapsed: number }> {
+  const options = optionsFor(peer);
+  let n = 0;
+  let failures = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  while (performance.now() < until) {
+    try {
+      const c = await DimseClient.connect(options);
+      const r = await c.echo();
+      if (r.status !== 0) failures++;
+      await c.release();
+      n++;
+    } catch {
+      failures++;
+    }
+  }
+  return { n, failures, elapsed: (performance.now() - started) / 1000 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/**
+ * All peers run at once; the client warms up against each (JIT, first connections), then
+ * measures them in interleaved rounds so background noise falls on all alike. The figure is
+ * the median round.
+ */
+export async function benchEchoAssociations(seconds = 5, rounds = 3): Promise<EchoFigure[]> {
+  const starters: [string, () => Promise<RunningPeer>][] = [['qr-harness serve', startOurScp]];
+  // dcmqrscp forks a child per association (its --single-process mode stops after one association in DCMTK 3.6.7).
+  if (findBinary('dcmqrscp')) starters.push(['dcmqrscp', () => startDcmqrscp()]);
+  if (findBinary('Orthanc')) starters.push(['Orthanc', () => startOrthanc()]);
+  const peers: RunningPeer[] = [];
+  try {
+    for (const [, start] of starters) peers.push(await start());
+    for (const peer of peers) await loop(peer, 1);
+    const perRound = new Map<RunningPeer, { rates: number[]; n: number; failures: number; elapsed: number }>();
+    for (let r = 0; r < rounds; r++) {
+      for (const peer of peers) {
+        const x = await loop(peer, seconds / rounds);
+        const acc = perRound.get(peer) ?? { rates: [], n: 0, failures: 0, elapsed: 0 };
+        acc.rates.push(x.n / x.elapsed);
+        acc.n += x.n;
+        acc.failures += x.failures;
+        acc.elapsed += x.elapsed;
+        perRound.set(peer, acc);
+      }
+    }
+    return peers.map((p) => {
+      const acc = perRound.get(p)!;
+      return { target: p.name, associations: acc.n, seconds: acc.elapsed, perSecond: median(acc.rates), failures: acc.failures };
+    });
+  } finally {
+    for (const p of peers) await p.stop();
+  }
+}

@@ -1,0 +1,47 @@
+import { UsageError } from './args.ts';
+import { echoCommand } from './commands/echo.ts';
+import { serveCommand } from './commands/serve.ts';
+import { ExitCode } from './exit-codes.ts';
+import { errorLine, processOutput } from './output.ts';
+import type { Output } from './output.ts';
+
+const commands: Record<string, { run: (argv: string[], io: Output) => Promise<number>; summary: string }> = {
+  echo: { run: echoCommand, summary: 'associate, send C-ECHO, release' },
+  serve: { run: serveCommand, summary: 'run an SCP that answers C-ECHO' },
+};
+
+export const usage = `qr-harness: conformance harness and peer simulator for DICOM Query/Retrieve Find (C-FIND, C-ECHO, C-CANCEL)
+
+Usage: qr-harness <command> [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`)
+  .join('\n')}
+
+Run "qr-harness <command> --help" for a command's options.
+Exit codes: 0 ok, 1 failure status, 2 usage, 3 connection, 4 rejected, 5 timeout, 6 aborted, 70 internal.`;
+
+export async function main(argv: string[], io: Output = processOutput): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage);
+    return name ? ExitCode.Ok : ExitCode.Usage;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(errorLine(`unknown command "${name}"`));
+    io.err(usage);
+    return ExitCode.Usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(errorLine(`${name}: ${e.message} (see qr-harness ${name} --help)`));
+      return ExitCode.Usage;
+    }
+    io.err(errorLine(`${name}: ${(e as Error).message}`));
+    return ExitCode.Internal;
+  }
+}

@@ -1,0 +1,63 @@
+import { World, setWorldConstructor } from '@cucumber/cucumber';
+import type { IWorldOptions } from '@cucumber/cucumber';
+import { EventStream } from '../../simulators/events/event-stream.ts';
+import type { TraceEvent } from '../../simulators/trace/format.ts';
+import { Scp } from '../../simulators/scp/scp.ts';
+import type { ScpOptions } from '../../simulators/scp/scp.ts';
+import { DimseClient } from '../../simulators/scu/dimse-client.ts';
+import type { EchoResult } from '../../simulators/scu/dimse-client.ts';
+import type { AssociationEnd } from '../../simulators/ul/association/association.ts';
+import type { RawPeer } from '../../simulators/testing/raw-peer.ts';
+
+/**
+ * The state of one scenario: the peers it started, what they did, and every protocol event
+ * in order. Nothing here is shared between scenarios.
+ */
+export class HarnessWorld extends World {
+  readonly events = new EventStream<TraceEvent>();
+  readonly trace: TraceEvent[] = [];
+  readonly scps = new Map<string, Scp>();
+  readonly rawPeers: RawPeer[] = [];
+  client: DimseClient | undefined;
+  clientEnd: Promise<AssociationEnd> | undefined;
+  /** The error of the last operation that failed (association refused, rejected, aborted …). */
+  lastError: (Error & { code?: string }) | undefined;
+  echoResults: EchoResult[] = [];
+  readonly startedAt = performance.now();
+
+  constructor(options: IWorldOptions) {
+    super(options);
+    this.events.subscribe((e) => this.trace.push(e));
+  }
+
+  async startScp(aeTitle: string, options: Partial<ScpOptions> = {}): Promise<Scp> {
+    const scp = new Scp({ aeTitle, events: this.events, ...options });
+    await scp.listen(0, '127.0.0.1');
+    this.scps.set(aeTitle, scp);
+    return scp;
+  }
+
+  scp(aeTitle: string): Scp {
+    const scp = this.scps.get(aeTitle);
+    if (!scp) throw new Error(`no SCP "${aeTitle}" was started in this scenario`);
+    return scp;
+  }
+
+  requireClient(): DimseClient {
+    if (!this.client) throw new Error(`no association: ${this.lastError?.message ?? 'none was requested'}`);
+    return this.client;
+  }
+
+  /** Events of the acceptor side (association IDs the SCP gave). */
+  scpEvents(): TraceEvent[] {
+    return this.trace.filter((e) => e.associationId.startsWith('scp-'));
+  }
+
+  async cleanup(): Promise<void> {
+    this.client?.abort();
+    for (const p of this.rawPeers) p.destroy();
+    await Promise.all([...this.scps.values()].map((s) => s.close()));
+  }
+}
+
+setWorldConstructor(HarnessWorld);
