@@ -105,3 +105,27 @@ test('garbage, silence and vanishing peers do not stop the SCP from serving the 
     },
     { timeouts: { artimMs: 200 } },
   ));
+
+test('a storm of random and mutated PDUs from many peers never stops the SCP', () =>
+  withScp(
+    async (port) => {
+      let seed = 7;
+      const next = () => ((seed = (seed * 1664525 + 1013904223) >>> 0), seed / 2 ** 32);
+      const peers: RawPeer[] = [];
+      for (let i = 0; i < 40; i++) {
+        const p = await RawPeer.connect(port);
+        peers.push(p);
+        const base = i % 2 === 0 ? bytes.rq() : Buffer.concat([bytes.rq(), bytes.pdata()]);
+        const b = Buffer.from(base);
+        for (let k = 0; k < 1 + Math.floor(next() * 6); k++) b[Math.floor(next() * b.length)] = Math.floor(next() * 256);
+        p.send(b);
+        if (i % 3 === 0) p.destroy();
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const c = await connect(port);
+      assert.equal((await c.echo()).status, 0);
+      await c.release();
+      for (const p of peers) p.destroy();
+    },
+    { timeouts: { artimMs: 200 } },
+  ));
