@@ -46,7 +46,11 @@ export class DimseChannel {
 
   /** Encodes, fragments and sends one message. The command set is always Implicit VR Little Endian (PS3.7 6.3.1). */
   send(contextId: number, command: DimseCommand, dataSet?: Buffer, o: SendOptions = {}): void {
-    const commandBytes = encodeCommand(command, o.command);
+    this.sendEncoded(contextId, command, encodeCommand(command, o.command), dataSet, o);
+  }
+
+  /** Sends a message whose command set is already encoded (the same bytes for every Pending of an operation). */
+  sendEncoded(contextId: number, command: DimseCommand, commandBytes: Buffer, dataSet?: Buffer, o: FragmentOptions = {}): void {
     for (const p of fragmentMessage(contextId, commandBytes, dataSet, this.association.peerMaxPduLength, o)) {
       this.association.sendPData(p.pdu, p.raw);
     }

@@ -13,6 +13,9 @@ import type { Association } from '../ul/association/association.ts';
 import type { AcceptorPolicy, SupportedContext } from '../ul/association/negotiation.ts';
 import type { UlEvent } from '../ul/events.ts';
 import type { Timeouts } from '../ul/timers.ts';
+import { FIND_SOP_CLASSES } from '../dimse/find.ts';
+import { findServices } from './find-service.ts';
+import type { FindServiceOptions } from './find-service.ts';
 
 export type ScpEvent = UlEvent | DimseEvent;
 
@@ -36,6 +39,8 @@ export interface ScpOptions {
   contexts?: SupportedContext[];
   /** Handlers by request Command Field; C-ECHO is built in. */
   handlers?: Map<number, ServiceHandler>;
+  /** Serve C-FIND (and C-CANCEL) with this handler, on contexts for these SOP classes (default: all four FIND models). */
+  find?: FindServiceOptions & { sopClasses?: string[] };
   timeouts?: Partial<Timeouts>;
   clock?: Clock;
   events?: EventSink<ScpEvent>;
@@ -59,12 +64,17 @@ export class Scp {
     this.clock = o.clock ?? systemClock;
     this.events = o.events ?? nullSink;
     this.handlers = new Map(o.handlers ?? []);
+    const findContexts: SupportedContext[] = [];
+    if (o.find) {
+      for (const [field, h] of findServices(o.find)) if (!this.handlers.has(field)) this.handlers.set(field, h);
+      for (const uid of o.find.sopClasses ?? FIND_SOP_CLASSES) findContexts.push({ abstractSyntax: uid, transferSyntaxes: ALL_TRANSFER_SYNTAXES });
+    }
     if (!this.handlers.has(CommandField.C_ECHO_RQ)) this.handlers.set(CommandField.C_ECHO_RQ, answerEcho);
     const policy: AcceptorPolicy = {
       maxPduLength: 16384,
       ...o.policy,
       aeTitle: o.aeTitle,
-      contexts: [{ abstractSyntax: SopClass.Verification, transferSyntaxes: ALL_TRANSFER_SYNTAXES }, ...(o.contexts ?? [])],
+      contexts: [{ abstractSyntax: SopClass.Verification, transferSyntaxes: ALL_TRANSFER_SYNTAXES }, ...findContexts, ...(o.contexts ?? [])],
     };
     this.acceptor = new AssociationAcceptor({
       policy,

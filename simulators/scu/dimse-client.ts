@@ -5,7 +5,7 @@ import type { EventSink } from '../events/event-stream.ts';
 import type { AssembledMessage } from '../dimse/assembler.ts';
 import { DimseChannel } from '../dimse/channel.ts';
 import type { DimseCommand } from '../dimse/command-set.ts';
-import { CommandField, NO_DATA_SET, commandFieldName } from '../dimse/command-fields.ts';
+import { CommandField, NO_DATA_SET, Priority, commandFieldName } from '../dimse/command-fields.ts';
 import { DimseError } from '../dimse/errors.ts';
 import type { DimseEvent } from '../dimse/events.ts';
 import { SopClass, TransferSyntax } from '../dimse/sop-classes.ts';
@@ -13,6 +13,13 @@ import type { Association, AssociationEnd } from '../ul/association/association.
 import { requestAssociation } from '../ul/association/requestor.ts';
 import type { RequestorOptions } from '../ul/association/requestor.ts';
 import type { UlEvent } from '../ul/events.ts';
+import { DataSet } from '../dataset/data-set.ts';
+import type { DataSetInput } from '../dataset/data-set.ts';
+import { encodeDataSet } from '../dataset/encode.ts';
+import { transferSyntax } from '../dataset/transfer-syntax.ts';
+import { FIND_MODELS, cancelRequest, findRequest } from '../dimse/find.ts';
+import type { FindModel } from '../dimse/find.ts';
+import { FindOperation, noContextError } from './find-operation.ts';
 
 export type ClientEvent = UlEvent | DimseEvent;
 
@@ -30,6 +37,13 @@ export interface Operation {
   /** Returns true when this response ends the operation. */
   response(m: AssembledMessage): boolean;
   fail(error: Error): void;
+}
+
+export interface FindOptions {
+  priority?: number;
+  messageId?: number;
+  /** Send on this presentation context instead of the first one accepted for the model. */
+  contextId?: number;
 }
 
 export interface EchoResult {
@@ -90,6 +104,46 @@ export class DimseClient {
     if (!entry) return;
     entry.timer?.cancel();
     entry.timer = this.startTimer(messageId);
+  }
+
+  /** Stops the DIMSE timer of an operation until the next `touch` (the consumer is paused, not the peer). */
+  hold(messageId: number): void {
+    const entry = this.operations.get(messageId);
+    entry?.timer?.cancel();
+    if (entry) entry.timer = undefined;
+  }
+
+  /** Reports a rule the peer broke (the event stream's `violation`). */
+  violation(reference: string, message: string): void {
+    if (this.events.wants('violation')) this.events.emit({ kind: 'violation', reference, message, associationId: this.association.id, at: this.clock.now() });
+  }
+
+  /**
+   * C-FIND (PS3.7 9.1.2, PS3.4 C.4.1): sends the request on the first accepted context of the
+   * model's SOP class and returns the operation, whose responses arrive as an async iterator.
+   */
+  find(model: FindModel | string, identifier: DataSetInput | Buffer, o: FindOptions = {}): FindOperation {
+    const sopClassUid = model in FIND_MODELS ? FIND_MODELS[model as FindModel].sopClassUid : model;
+    const ctx = o.contextId !== undefined ? this.association.contexts.get(o.contextId) : this.association.contextFor(sopClassUid);
+    if (!ctx) throw noContextError(sopClassUid);
+    const ts = transferSyntax(ctx.transferSyntax);
+    if (!ts) throw new DimseError('DIMSE_NO_CONTEXT', `transfer syntax ${ctx.transferSyntax} of context ${ctx.id} is not an uncompressed one`);
+    const messageId = o.messageId ?? this.allocateMessageId();
+    const dataSet = Buffer.isBuffer(identifier) ? identifier : encodeDataSet(DataSet.from(identifier, { littleEndian: ts.littleEndian }), ts);
+    const op = new FindOperation(this, messageId, ctx.id, sopClassUid, ts);
+    this.register(messageId, op);
+    try {
+      this.channel.send(ctx.id, findRequest(messageId, sopClassUid, o.priority ?? Priority.MEDIUM), dataSet);
+    } catch (e) {
+      this.settle(messageId);
+      throw e;
+    }
+    return op;
+  }
+
+  /** A C-CANCEL-RQ for any Message ID, on any context (faults: a wrong ID, a cancel with nothing outstanding). */
+  sendCancel(messageIdBeingRespondedTo: number, contextId: number): void {
+    this.channel.send(contextId, cancelRequest(messageIdBeingRespondedTo));
   }
 
   /** Forgets an operation without waiting for more responses. */
@@ -160,15 +214,7 @@ export class DimseClient {
     const id = c.MessageIDBeingRespondedTo;
     const entry = id === undefined ? undefined : this.operations.get(id);
     if (!entry) {
-      if (this.events.wants('violation')) {
-        this.events.emit({
-          kind: 'violation',
-          reference: 'PS3.7 9.1.2.1.1',
-          message: `${commandFieldName(c.CommandField)} responds to message ${id ?? '(none)'}, which has no outstanding request`,
-          associationId: this.association.id,
-          at: this.clock.now(),
-        });
-      }
+      this.violation('PS3.7 9.3.2.4', `${commandFieldName(c.CommandField)} responds to message ${id ?? '(none)'}, which has no outstanding request (a response after the final one, or to a Message ID never sent)`);
       return;
     }
     const done = entry.op.response(m);
