@@ -1,5 +1,6 @@
 import { UsageError } from './args.ts';
 import { echoCommand } from './commands/echo.ts';
+import { findCommand } from './commands/find.ts';
 import { serveCommand } from './commands/serve.ts';
 import { ExitCode } from './exit-codes.ts';
 import { errorLine, processOutput } from './output.ts';
@@ -7,7 +8,8 @@ import type { Output } from './output.ts';
 
 const commands: Record<string, { run: (argv: string[], io: Output) => Promise<number>; summary: string }> = {
   echo: { run: echoCommand, summary: 'associate, send C-ECHO, release' },
-  serve: { run: serveCommand, summary: 'run an SCP that answers C-ECHO' },
+  find: { run: findCommand, summary: 'associate, send C-FIND (optionally C-CANCEL), print every response, release' },
+  serve: { run: serveCommand, summary: 'run an SCP that answers C-ECHO and, from records, C-FIND / C-CANCEL' },
 };
 
 export const usage = `qr-harness: conformance harness and peer simulator for DICOM Query/Retrieve Find (C-FIND, C-ECHO, C-CANCEL)

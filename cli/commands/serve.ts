@@ -1,7 +1,13 @@
 import chalk from 'chalk';
 import { Scp } from '../../simulators/scp/scp.ts';
-import { aeTitle, helpFor, parseArgs, port, requireString } from '../args.ts';
-import type { OptionSpec } from '../args.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSet } from '../../simulators/dataset/data-set.ts';
+import type { FindHandler, FindResult, FindServiceOptions } from '../../simulators/scp/find-service.ts';
+import { recordsFindHandler } from '../../simulators/scp/handlers/records.ts';
+import { seedFindHandler } from '../../simulators/scp/handlers/seed.ts';
+import { aeTitle, helpFor, parseArgs, port, requireString, UsageError } from '../args.ts';
+import type { OptionSpec, ParsedOptions } from '../args.ts';
+import { loadRecords, syntheticRecords } from '../records.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { errorLine, traceStream } from '../output.ts';
 import type { Output } from '../output.ts';
@@ -13,6 +19,11 @@ export const serveOptions: OptionSpec[] = [
   { name: 'calling-ae', kind: 'list', description: 'accept only these calling AE titles (repeatable); others are rejected 1/1/3', valueName: 'AE' },
   { name: 'max-pdu', kind: 'int', description: 'our maximum PDU length (0 = no limit)', default: 16384 },
   { name: 'artim', kind: 'int', description: 'ARTIM timeout in seconds', default: 30 },
+  { name: 'records', kind: 'string', description: 'answer C-FIND from this YAML/JSON list of flat records', valueName: 'FILE' },
+  { name: 'synthetic', kind: 'int', description: 'answer C-FIND from N synthetic IMAGE records (long streams)', valueName: 'N' },
+  { name: 'handler', kind: 'string', description: 'records (match every key) or seed (the seed example: PATIENT level, PatientName only)', default: 'records', valueName: 'NAME' },
+  { name: 'ignore-cancel', kind: 'flag', description: 'keep streaming after a C-CANCEL (an archive that ignores it)' },
+  { name: 'delay', kind: 'int', description: 'milliseconds between Pending responses', default: 0, valueName: 'MS' },
   { name: 'quiet', alias: 'q', kind: 'flag', description: 'print nothing per association' },
   { name: 'verbose', alias: 'v', kind: 'flag', description: 'trace DIMSE messages and association events' },
   { name: 'debug', alias: 'd', kind: 'flag', description: 'trace every PDU and state transition too' },
@@ -21,7 +32,8 @@ export const serveOptions: OptionSpec[] = [
 
 export const serveUsage = `qr-harness serve --port P --ae-title AE [options]
 
-Runs an SCP that accepts associations and answers C-ECHO, until interrupted (Ctrl-C).
+Runs an SCP that accepts associations, answers C-ECHO and, given records, C-FIND and C-CANCEL,
+until interrupted (Ctrl-C).
 
 ${helpFor(serveOptions)}`;
 
@@ -41,8 +53,10 @@ export async function serveCommand(argv: string[], io: Output, stop: Promise<voi
     if (e.phase === 'released') io.out(`${chalk.dim('released')} ${e.associationId}`);
     if (e.phase === 'aborted') io.out(`${chalk.red('aborted')} ${e.associationId}: ${e.description}`);
   }, ['association']);
+  const find = findFrom(options);
   const scp = new Scp({
     aeTitle: ae,
+    ...(find && { find }),
     policy: { maxPduLength: options['max-pdu'] as number, ...(callingAeTitles.length > 0 && { callingAeTitles }) },
     timeouts: { artimMs: (options.artim as number) * 1000 },
     events,
@@ -54,7 +68,7 @@ export async function serveCommand(argv: string[], io: Output, stop: Promise<voi
     io.err(errorLine(`cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`));
     return ExitCode.Connection;
   }
-  io.out(`${chalk.bold(`SCP "${ae}"`)} listening on ${options.host}:${bound} (C-ECHO)`);
+  io.out(`${chalk.bold(`SCP "${ae}"`)} listening on ${options.host}:${bound} (C-ECHO${find ? ', C-FIND, C-CANCEL' : ''})`);
   await stop;
   await scp.close();
   io.out('stopped');
@@ -66,4 +80,25 @@ function signalled(): Promise<void> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+}
+
+function findFrom(options: ParsedOptions): FindServiceOptions | undefined {
+  const file = options.records as string | undefined;
+  const n = options.synthetic as number | undefined;
+  if (file === undefined && n === undefined) return undefined;
+  const records = [...(file ? loadRecords(file) : []), ...(n ? syntheticRecords(n) : [])];
+  const name = options.handler as string;
+  if (name !== 'records' && name !== 'seed') throw new UsageError('--handler must be records or seed');
+  const base = name === 'seed' ? seedFindHandler(records.map((r) => DataSet.from(r))) : recordsFindHandler(records, { retrieveAeTitle: options['ae-title'] as string });
+  const delay = options.delay as number;
+  const handler: FindHandler =
+    delay > 0
+      ? async function* (request) {
+          for (const r of base(request) as Iterable<FindResult>) {
+            await sleep(delay);
+            yield r;
+          }
+        }
+      : base;
+  return { handler, honourCancel: options['ignore-cancel'] !== true };
 }

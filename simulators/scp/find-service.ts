@@ -51,7 +51,7 @@ export interface FindServiceOptions {
   handler: FindHandler;
   /** Stop and answer FE00 when a C-CANCEL arrives, whatever the handler does (default true). */
   honourCancel?: boolean;
-  /** Give the event loop a turn every N Pendings so a C-CANCEL can be read (default 64). */
+  /** Give the event loop a turn every N Pendings so a C-CANCEL can be read (default 16). */
   yieldEvery?: number;
 }
 
@@ -75,7 +75,7 @@ export function findServices(o: FindServiceOptions): Map<number, ServiceHandler>
     return m;
   };
   const honourCancel = o.honourCancel ?? true;
-  const yieldEvery = o.yieldEvery ?? 64;
+  const yieldEvery = o.yieldEvery ?? 16;
 
   const onFind: ServiceHandler = async (ctx) => {
     const rq = ctx.message.decoded.command;

@@ -14,9 +14,15 @@ export function recordsFindHandler(records: readonly DataSetInput[], o: { retrie
   return function* (request): Iterable<FindResult> {
     const q = request.identifier;
     const level = q.text('QueryRetrieveLevel');
+    if (level === undefined && request.model !== 'mwl') {
+      // PS3.4 C.4.1.1.3: a Q/R identifier carries its Query/Retrieve Level.
+      yield [0xa900, null, { offendingElement: [0x00080052], errorComment: 'Query/Retrieve Level (0008,0052) is missing' }];
+      return;
+    }
     const keys = q.elements().filter((e) => e.tag !== 0x00080052 && e.tag !== 0x00080005);
     for (const record of sets) {
-      if (level !== undefined && record.text('QueryRetrieveLevel') !== level) continue;
+      // Worklist items have no level; Q/R records answer only at theirs.
+      if (level === undefined ? record.has('QueryRetrieveLevel') : record.text('QueryRetrieveLevel') !== level) continue;
       let ok = true;
       for (const k of keys) {
         if (k.bytes.length === 0 || k.items) continue;
