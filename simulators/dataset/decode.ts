@@ -4,7 +4,7 @@ import { ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, formatTag, implicitVr }
 import { DataSetError } from './errors.ts';
 import type { TransferSyntaxInfo } from './transfer-syntax.ts';
 import { IMPLICIT_LITTLE } from './transfer-syntax.ts';
-import { vrInfo } from './vr.ts';
+import { vrByCode } from './vr.ts';
 
 const UNDEFINED = 0xffffffff;
 
@@ -49,10 +49,10 @@ function readElements(c: Cursor, start: number, end: number, ts: TransferSyntaxI
     let vr: string;
     let length: number;
     if (ts.explicitVr) {
-      vr = String.fromCharCode(b[p + 4]!, b[p + 5]!);
-      const info = vrInfo(vr);
-      if (!info) throw new DataSetError('DATASET_BAD_VR', tag, c.base + p + 4, `"${printable(vr)}" is not a VR`);
-      if (info.longLength) {
+      const known = vrByCode(b[p + 4]!, b[p + 5]!);
+      if (!known) throw new DataSetError('DATASET_BAD_VR', tag, c.base + p + 4, `"${printable(String.fromCharCode(b[p + 4]!, b[p + 5]!))}" is not a VR`);
+      vr = known.name;
+      if (known.info.longLength) {
         if (end - p < 12) throw new DataSetError('DATASET_TRUNCATED', tag, c.base + p, `header needs 12 bytes, ${end - p} left`);
         length = le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8);
         p += 12;

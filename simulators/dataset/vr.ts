@@ -60,3 +60,10 @@ export function vrInfo(vr: string): VrInfo | undefined {
 export function isKnownVr(vr: string): boolean {
   return vr in VRS;
 }
+
+/** The VR whose two characters are these bytes (explicit VR headers), with its interned name. */
+const BY_CODE = new Map<number, { name: string; info: VrInfo }>(Object.entries(VRS).map(([name, info]) => [(name.charCodeAt(0) << 8) | name.charCodeAt(1), { name, info }]));
+
+export function vrByCode(b0: number, b1: number): { name: string; info: VrInfo } | undefined {
+  return BY_CODE.get((b0 << 8) | b1);
+}

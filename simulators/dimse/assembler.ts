@@ -31,6 +31,7 @@ export class MessageAssembler {
   private commandBytes: Buffer | undefined;
   private problems: string[] = [];
   private rawPdus: Buffer[] = [];
+  private lastCommand: { bytes: Buffer; decoded: DecodedCommand } | undefined;
 
   constructor(
     private readonly acceptedContexts: ReadonlySet<number>,
@@ -85,11 +86,17 @@ export class MessageAssembler {
     const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
     let decoded: DecodedCommand;
-    try {
-      decoded = decodeCommand(bytes);
-    } catch (e) {
-      if (e instanceof DecodeError) throw new ProtocolError('UL_INVALID_PDU_PARAMETER', `undecodable command set: ${e.message}`, 6, e);
-      throw e;
+    // A stream of Pendings repeats the same command set: decode it once.
+    if (this.lastCommand && this.lastCommand.bytes.equals(bytes)) {
+      decoded = this.lastCommand.decoded;
+    } else {
+      try {
+        decoded = decodeCommand(bytes);
+      } catch (e) {
+        if (e instanceof DecodeError) throw new ProtocolError('UL_INVALID_PDU_PARAMETER', `undecodable command set: ${e.message}`, 6, e);
+        throw e;
+      }
+      this.lastCommand = { bytes: Buffer.from(bytes), decoded };
     }
     this.commandBytes = bytes;
     this.decoded = decoded;

@@ -39,6 +39,14 @@ export interface Operation {
   fail(error: Error): void;
 }
 
+interface OperationEntry {
+  op: Operation;
+  timer: TimerHandle | undefined;
+  lastActivity: number;
+  /** The consumer paused reading: the peer is not late. */
+  held: boolean;
+}
+
 export interface FindOptions {
   priority?: number;
   messageId?: number;
@@ -61,7 +69,7 @@ export class DimseClient {
   readonly channel: DimseChannel;
   readonly clock: Clock;
   readonly events: EventSink<ClientEvent>;
-  private readonly operations = new Map<number, { op: Operation; timer: TimerHandle | undefined }>();
+  private readonly operations = new Map<number, OperationEntry>();
   private nextMessageId = 1;
   private readonly dimseTimeoutMs: number;
 
@@ -95,22 +103,24 @@ export class DimseClient {
 
   /** Registers an operation before its request is sent. */
   register(messageId: number, op: Operation): void {
-    this.operations.set(messageId, { op, timer: this.startTimer(messageId) });
+    const entry: OperationEntry = { op, timer: undefined, lastActivity: this.clock.now(), held: false };
+    this.operations.set(messageId, entry);
+    this.arm(messageId, entry, this.dimseTimeoutMs);
   }
 
-  /** Restarts the DIMSE timer of an operation (after a Pending, or while the consumer is paused). */
+  /** Restarts the DIMSE timeout of an operation (a response arrived, or the consumer resumed reading). */
   touch(messageId: number): void {
     const entry = this.operations.get(messageId);
     if (!entry) return;
-    entry.timer?.cancel();
-    entry.timer = this.startTimer(messageId);
+    entry.lastActivity = this.clock.now();
+    entry.held = false;
+    if (!entry.timer) this.arm(messageId, entry, this.dimseTimeoutMs);
   }
 
-  /** Stops the DIMSE timer of an operation until the next `touch` (the consumer is paused, not the peer). */
+  /** Suspends the DIMSE timeout of an operation until the next `touch` (the consumer is paused, not the peer). */
   hold(messageId: number): void {
     const entry = this.operations.get(messageId);
-    entry?.timer?.cancel();
-    if (entry) entry.timer = undefined;
+    if (entry) entry.held = true;
   }
 
   /** Reports a rule the peer broke (the event stream's `violation`). */
@@ -197,16 +207,22 @@ export class DimseClient {
     this.association.abort();
   }
 
-  private startTimer(messageId: number): TimerHandle | undefined {
-    if (this.dimseTimeoutMs <= 0) return undefined;
-    return this.clock.setTimeout(() => {
-      const entry = this.operations.get(messageId);
-      if (!entry) return;
+  /** One timer per operation, re-armed lazily: a response only moves `lastActivity` (no timer churn on long streams). */
+  private arm(messageId: number, entry: OperationEntry, ms: number): void {
+    if (this.dimseTimeoutMs <= 0) return;
+    entry.timer = this.clock.setTimeout(() => {
+      entry.timer = undefined;
+      if (this.operations.get(messageId) !== entry) return;
+      const idle = this.clock.now() - entry.lastActivity;
+      if (entry.held || idle < this.dimseTimeoutMs) {
+        this.arm(messageId, entry, entry.held ? this.dimseTimeoutMs : this.dimseTimeoutMs - idle);
+        return;
+      }
       this.operations.delete(messageId);
       entry.op.fail(new DimseError('DIMSE_TIMEOUT', `no response to message ${messageId} within ${this.dimseTimeoutMs} ms`));
       // The association's state is unknown once a response is overdue: abort it.
       this.association.abort();
-    }, this.dimseTimeoutMs);
+    }, ms);
   }
 
   private route(m: AssembledMessage): void {

@@ -203,3 +203,41 @@ test('a failing handler ends the C-FIND with C000 and the association goes on', 
       assert.equal((await client.echo()).status, 0);
     },
   ));
+
+test('DIMSE timeout: no response within the limit fails the operation (DIMSE_TIMEOUT) and aborts; a paused consumer is not timed out', async () => {
+  const { FakeClock } = await import('../clock/fake-clock.ts');
+  const clock = new FakeClock();
+  const scp = new Scp({
+    aeTitle: 'QRSCP',
+    find: {
+      handler: async function* (request) {
+        if (request.identifier.text('PatientID') === 'SILENT') await new Promise(() => {});
+        yield [0xff00, { QueryRetrieveLevel: 'PATIENT' }];
+      },
+    },
+  });
+  const port = await scp.listen(0);
+  try {
+    const c = await DimseClient.connect({
+      host: '127.0.0.1',
+      port,
+      calledAeTitle: 'QRSCP',
+      callingAeTitle: 'FINDSCU',
+      presentationContexts: [{ abstractSyntax: PATIENT_ROOT, transferSyntaxes: [IMPLICIT] }],
+      clock,
+      dimseTimeoutMs: 1000,
+    });
+    const ok = await c.find('patient', { QueryRetrieveLevel: 'PATIENT', PatientID: 'X' }).collect();
+    assert.equal(ok.length, 2);
+    const op = c.find('patient', { QueryRetrieveLevel: 'PATIENT', PatientID: 'SILENT' });
+    await sleep(20);
+    clock.advance(999);
+    assert.equal(op.done, false);
+    clock.advance(1);
+    await assert.rejects(op.collect(), (e: Error & { code?: string }) => e.code === 'DIMSE_TIMEOUT');
+    const end = await c.association.ended;
+    assert.equal(end.how, 'aborted');
+  } finally {
+    await scp.close();
+  }
+});
