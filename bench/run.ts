@@ -5,7 +5,9 @@
  *   BENCH_SECONDS=10 npm run bench
  */
 import os from 'node:os';
+import { benchCodec } from './codec.ts';
 import { benchEchoAssociations } from './echo-associations.ts';
+import { benchFindStreams } from './find-stream.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const which = process.argv.slice(2);
@@ -27,5 +29,38 @@ if (wants('echo')) {
       ...figures.map((f) => [f.target, String(f.associations), f.seconds.toFixed(1), f.perSecond.toFixed(0), String(f.failures)]),
     ]),
   );
+  console.log('');
+}
+
+if (wants('codec')) {
+  console.log('Data set codec, 12-attribute identifier (ops/s)');
+  const rows = benchCodec();
+  console.log(table([['codec', 'encode/s', 'decode/s'], ...rows.map((r) => [r.name, r.encode.toFixed(0), r.decode.toFixed(0)])]));
+  console.log('');
+}
+
+if (wants('find')) {
+  console.log('C-FIND streams');
+  const f = await benchFindStreams();
+  console.log(
+    table([
+      ['our SCP → our SCU', 'Pending/s', 'SCU peak RSS MB', 'SCP peak RSS MB'],
+      ...f.selfRate.map((r) => [`${r.matches} matches`, r.perSecond.toFixed(0), r.clientPeakMb.toFixed(0), r.serverPeakMb.toFixed(0)]),
+    ]),
+  );
+  console.log('');
+  console.log(
+    table([
+      ['10,000-match IMAGE query from', 'our SCU s', 'our SCU Pending/s', 'findscu s', 'findscu/ours'],
+      ...f.tenThousand.map((r) => [
+        r.target,
+        r.ourScuSeconds?.toFixed(2) ?? '-',
+        r.perSecond?.toFixed(0) ?? '-',
+        r.findscuSeconds?.toFixed(2) ?? '-',
+        r.findscuSeconds && r.ourScuSeconds ? (r.findscuSeconds / r.ourScuSeconds).toFixed(1) : '-',
+      ]),
+    ]),
+  );
+  for (const n of f.notes) console.log(`  ${n}`);
   console.log('');
 }

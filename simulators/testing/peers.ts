@@ -117,6 +117,8 @@ function requireBinary(name: string): string {
 
 export interface DcmqrscpOptions {
   aeTitle?: string;
+  /** Keep the storage area here (created if missing, kept after stop) instead of a fresh temporary one. */
+  dataDir?: string;
   maxPduLength?: number;
   /** Serve in one process instead of forking per association. */
   singleProcess?: boolean;
@@ -127,7 +129,8 @@ export async function startDcmqrscp(o: DcmqrscpOptions = {}): Promise<RunningPee
   const binary = requireBinary('dcmqrscp');
   const aeTitle = o.aeTitle ?? 'DCMQRSCP';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-dcmqrscp-'));
-  mkdirSync(path.join(dir, 'db'));
+  const db = o.dataDir ?? path.join(dir, 'db');
+  mkdirSync(db, { recursive: true });
   const port = await freePort();
   writeFileSync(
     path.join(dir, 'dcmqrscp.cfg'),
@@ -140,7 +143,7 @@ export async function startDcmqrscp(o: DcmqrscpOptions = {}): Promise<RunningPee
       'VendorTable BEGIN',
       'VendorTable END',
       'AETable BEGIN',
-      `${aeTitle} ${path.join(dir, 'db')} RW (500, 1024mb) ANY`,
+      `${aeTitle} ${db} RW (500, 1024mb) ANY`,
       'AETable END',
       '',
     ].join('\n'),
@@ -153,6 +156,8 @@ export async function startDcmqrscp(o: DcmqrscpOptions = {}): Promise<RunningPee
 
 export interface OrthancOptions {
   aeTitle?: string;
+  /** Keep storage and index here (created if missing, kept after stop). */
+  dataDir?: string;
   /** Orthanc caps C-FIND answers unless told not to; 0 = no limit. */
   limitFindResults?: number;
 }
@@ -165,8 +170,8 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<RunningPeer>
   const port = await freePort();
   const config = {
     Name: 'qr-harness-peer',
-    StorageDirectory: path.join(dir, 'storage'),
-    IndexDirectory: path.join(dir, 'index'),
+    StorageDirectory: path.join(o.dataDir ?? dir, 'storage'),
+    IndexDirectory: path.join(o.dataDir ?? dir, 'index'),
     DicomAet: aeTitle,
     DicomPort: port,
     HttpServerEnabled: false,

@@ -6,6 +6,8 @@ import { Scp } from '../../simulators/scp/scp.ts';
 import type { ScpOptions } from '../../simulators/scp/scp.ts';
 import { DimseClient } from '../../simulators/scu/dimse-client.ts';
 import type { EchoResult } from '../../simulators/scu/dimse-client.ts';
+import type { FindOperation, FindResponse } from '../../simulators/scu/find-operation.ts';
+import type { FindModel } from '../../simulators/dimse/find.ts';
 import type { AssociationEnd } from '../../simulators/ul/association/association.ts';
 import type { RawPeer } from '../../simulators/testing/raw-peer.ts';
 
@@ -23,6 +25,17 @@ export class HarnessWorld extends World {
   /** The error of the last operation that failed (association refused, rejected, aborted …). */
   lastError: (Error & { code?: string }) | undefined;
   echoResults: EchoResult[] = [];
+  /** The last C-FIND and its responses, in arrival order. */
+  findOp: FindOperation | undefined;
+  findModel: FindModel | undefined;
+  responses: FindResponse[] = [];
+  /** Outcomes the standard leaves to the implementation: reported in the report, never failed. */
+  readonly findings: string[] = [];
+
+  finding(text: string): void {
+    this.findings.push(text);
+    this.attach(`finding: ${text}`, { mediaType: 'text/plain', fileName: 'finding.txt' });
+  }
   readonly startedAt = performance.now();
 
   constructor(options: IWorldOptions) {
