@@ -52,7 +52,8 @@ export function dateTimeMillis(dt: string, defaultOffsetMinutes = 0): number {
 
 /** C.2.2.2.5: "a-b", "-b" or "a-", bounds inclusive. DA compares as text (YYYYMMDD), TM by time of day, DT on one time scale. */
 export function inRange(vr: string, range: string, value: string): boolean {
-  const dash = vr === 'DT' ? rangeDash(range) : range.indexOf('-');
+  const d = vr === 'DT' ? rangeDash(range) : range.indexOf('-');
+  const dash = d < 0 ? range.length : d;
   const lo = range.slice(0, dash).trim();
   const hi = range.slice(dash + 1).trim();
   if (vr === 'TM') {
@@ -77,7 +78,7 @@ function rangeDash(range: string): number {
     if (/^\d{4}$/.test(after.slice(0, 4)) && (after.length === 4 || after[4] === '-') && before.length >= 8) continue;
     return i;
   }
-  return range.indexOf('-');
+  return -1;
 }
 
 export function isRange(vr: string, value: string): boolean {

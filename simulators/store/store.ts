@@ -2,6 +2,8 @@ import { HarnessError } from '../wire/errors.ts';
 import { Entity, UNIQUE_KEY } from './entities.ts';
 import type { AttrValue, Level, Values } from './entities.ts';
 
+const ENTITY_NAME: Record<Exclude<Level, 'WORKLIST'>, string> = { PATIENT: 'a patient', STUDY: 'a study', SERIES: 'a series', IMAGE: 'an instance' };
+
 export type StoreErrorCode = 'STORE_DUPLICATE_KEY' | 'STORE_MISSING_KEY' | 'STORE_INVALID' | 'STORE_UNREADABLE';
 
 export interface StoreProblem {
@@ -43,7 +45,7 @@ export class Store {
     const key = UNIQUE_KEY[level];
     const uid = values[key];
     if (typeof uid !== 'string' || uid === '') {
-      throw new StoreError('STORE_MISSING_KEY', [{ where: origin ?? level, message: `a ${level.toLowerCase()} needs a non-empty ${key} (its unique key, PS3.4 C.2.2.1.1)` }]);
+      throw new StoreError('STORE_MISSING_KEY', [{ where: origin ?? level, message: `${ENTITY_NAME[level]} needs a non-empty ${key} (its unique key, PS3.4 C.2.2.1.1)` }]);
     }
     if (level !== 'PATIENT') {
       const index = this.byUid[level];

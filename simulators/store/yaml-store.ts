@@ -15,6 +15,9 @@ const CHILDREN: Partial<Record<Level, { key: string; level: Level }>> = {
   SERIES: { key: 'instances', level: 'IMAGE' },
 };
 
+/** The child lists and the level they belong under. */
+const STRUCTURAL: Record<string, Level> = { studies: 'PATIENT', series: 'STUDY', instances: 'SERIES' };
+
 class Reader {
   readonly problems: StoreProblem[] = [];
   constructor(
@@ -91,7 +94,11 @@ function readValues(r: Reader, node: YAMLMap, level: Level, structural: string |
     if (key === structural) continue;
     const entry = entryForKeyword(key);
     if (!entry) {
-      r.problem(keyNode, `"${key}" is not a keyword of the DICOM data dictionary${structural ? ` (nor "${structural}")` : ''}`);
+      const home = STRUCTURAL[key];
+      r.problem(
+        keyNode,
+        home ? `"${key}" belongs under a ${home.toLowerCase()}, not a ${level === 'WORKLIST' ? 'sequence item or worklist item' : level.toLowerCase()}` : `"${key}" is not a keyword of the DICOM data dictionary${structural ? ` (nor "${structural}")` : ''}`,
+      );
       continue;
     }
     if (NON_KEY_ATTRIBUTES.has(key) && key !== 'SpecificCharacterSet') {
