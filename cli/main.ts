@@ -2,6 +2,7 @@ import { UsageError } from './args.ts';
 import { echoCommand } from './commands/echo.ts';
 import { findCommand } from './commands/find.ts';
 import { serveCommand } from './commands/serve.ts';
+import { storeCommand } from './commands/store.ts';
 import { ExitCode } from './exit-codes.ts';
 import { errorLine, processOutput } from './output.ts';
 import type { Output } from './output.ts';
@@ -9,7 +10,8 @@ import type { Output } from './output.ts';
 const commands: Record<string, { run: (argv: string[], io: Output) => Promise<number>; summary: string }> = {
   echo: { run: echoCommand, summary: 'associate, send C-ECHO, release' },
   find: { run: findCommand, summary: 'associate, send C-FIND (optionally C-CANCEL), print every response, release' },
-  serve: { run: serveCommand, summary: 'run an SCP that answers C-ECHO and, from records, C-FIND / C-CANCEL' },
+  serve: { run: serveCommand, summary: 'run an SCP that answers C-ECHO and, from a store, C-FIND / C-CANCEL' },
+  store: { run: storeCommand, summary: 'check a store (YAML or DICOM folder) or generate a synthetic one' },
 };
 
 export const usage = `qr-harness: conformance harness and peer simulator for DICOM Query/Retrieve Find (C-FIND, C-ECHO, C-CANCEL)

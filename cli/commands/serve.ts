@@ -8,6 +8,12 @@ import { seedFindHandler } from '../../simulators/scp/handlers/seed.ts';
 import { aeTitle, helpFor, parseArgs, port, requireString, UsageError } from '../args.ts';
 import type { OptionSpec, ParsedOptions } from '../args.ts';
 import { loadRecords, syntheticRecords } from '../records.ts';
+import { loadStores } from '../store-loading.ts';
+import { PROFILES } from '../../simulators/matching/profile.ts';
+import { answerFindExtendedNegotiation } from '../../simulators/matching/negotiation.ts';
+import type { Negotiated } from '../../simulators/matching/query.ts';
+import { storeFindHandler } from '../../simulators/scp/handlers/store.ts';
+import { StoreError } from '../../simulators/store/store.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { errorLine, traceStream } from '../output.ts';
 import type { Output } from '../output.ts';
@@ -19,6 +25,9 @@ export const serveOptions: OptionSpec[] = [
   { name: 'calling-ae', kind: 'list', description: 'accept only these calling AE titles (repeatable); others are rejected 1/1/3', valueName: 'AE' },
   { name: 'max-pdu', kind: 'int', description: 'our maximum PDU length (0 = no limit)', default: 16384 },
   { name: 'artim', kind: 'int', description: 'ARTIM timeout in seconds', default: 30 },
+  { name: 'store', alias: 's', kind: 'list', description: 'answer C-FIND from this YAML store or DICOM folder (repeatable)', valueName: 'PATH' },
+  { name: 'profile', kind: 'string', description: `matching profile: ${Object.keys(PROFILES).join(', ')}`, default: 'strict', valueName: 'NAME' },
+  { name: 'decline', kind: 'list', description: 'decline this extended negotiation: relational, datetime, empty-value, multi-value (repeatable)', valueName: 'FEATURE' },
   { name: 'records', kind: 'string', description: 'answer C-FIND from this YAML/JSON list of flat records', valueName: 'FILE' },
   { name: 'synthetic', kind: 'int', description: 'answer C-FIND from N synthetic IMAGE records (long streams)', valueName: 'N' },
   { name: 'handler', kind: 'string', description: 'records (match every key) or seed (the seed example: PATIENT level, PatientName only)', default: 'records', valueName: 'NAME' },
@@ -53,11 +62,16 @@ export async function serveCommand(argv: string[], io: Output, stop: Promise<voi
     if (e.phase === 'released') io.out(`${chalk.dim('released')} ${e.associationId}`);
     if (e.phase === 'aborted') io.out(`${chalk.red('aborted')} ${e.associationId}: ${e.description}`);
   }, ['association']);
-  const find = findFrom(options);
+  const fromStore = storeFrom(options, ae, io);
+  const find = fromStore?.find ?? findFrom(options);
   const scp = new Scp({
     aeTitle: ae,
     ...(find && { find }),
-    policy: { maxPduLength: options['max-pdu'] as number, ...(callingAeTitles.length > 0 && { callingAeTitles }) },
+    policy: {
+      maxPduLength: options['max-pdu'] as number,
+      ...(callingAeTitles.length > 0 && { callingAeTitles }),
+      ...(fromStore && { extendedNegotiation: fromStore.extendedNegotiation }),
+    },
     timeouts: { artimMs: (options.artim as number) * 1000 },
     events,
   });
@@ -101,4 +115,33 @@ function findFrom(options: ParsedOptions): FindServiceOptions | undefined {
         }
       : base;
   return { handler, honourCancel: options['ignore-cancel'] !== true };
+}
+
+const FEATURES: Record<string, keyof Negotiated> = { relational: 'relational', datetime: 'dateTime', 'empty-value': 'emptyValue', 'multi-value': 'multipleValue' };
+
+function storeFrom(options: ParsedOptions, ae: string, io: Output) {
+  const paths = options.store as string[] | undefined;
+  if (!paths?.length) return undefined;
+  const p = PROFILES[options.profile as string];
+  if (!p) throw new UsageError(`--profile must be one of ${Object.keys(PROFILES).join(', ')}`);
+  const supported: Partial<Negotiated> = { relational: true, dateTime: true, emptyValue: true, multipleValue: true };
+  for (const d of (options.decline as string[] | undefined) ?? []) {
+    const f = FEATURES[d];
+    if (!f) throw new UsageError(`--decline takes ${Object.keys(FEATURES).join(', ')}`);
+    supported[f] = false;
+  }
+  let loaded: ReturnType<typeof loadStores>;
+  try {
+    loaded = loadStores(paths);
+  } catch (e) {
+    if (e instanceof StoreError) throw new UsageError(e.message);
+    throw e;
+  }
+  const c = loaded.store.counts;
+  io.out(`store: ${c.patients} patients, ${c.studies} studies, ${c.series} series, ${c.instances} instances, ${c.worklist} worklist items (profile ${p.name})`);
+  for (const f of loaded.folders) if (f.report.skipped.length) io.out(`  ${f.path}: ${f.report.skipped.length} file(s) skipped`);
+  return {
+    find: { handler: storeFindHandler(loaded.store, { profile: p, retrieveAeTitle: ae }), honourCancel: options['ignore-cancel'] !== true } satisfies FindServiceOptions,
+    extendedNegotiation: answerFindExtendedNegotiation(supported),
+  };
 }

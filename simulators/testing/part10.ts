@@ -97,3 +97,36 @@ export function writeFixture(dir: string, longSeries = 0): Fixture {
   if (longSeries > 0) add({ PatientName: 'LONG^Stream', PatientID: 'LONG' }, 9, '20240601', [{ n: 1, modality: 'CT', sopClass: CT_IMAGE_STORAGE, count: longSeries }]);
   return { files, patients: [jan, jane], studies };
 }
+
+/**
+ * Writes a data set as a Part 10 file with this product's own codec (the query files of
+ * `findscu`): preamble, "DICM", the File Meta Information (Explicit VR LE), then the data set.
+ */
+export async function writeDataSetFile(file: string, ds: import('../dataset/data-set.ts').DataSet, sopClassUid: string): Promise<void> {
+  const { DataSet } = await import('../dataset/data-set.ts');
+  const { encodeDataSet } = await import('../dataset/encode.ts');
+  const { EXPLICIT_LITTLE } = await import('../dataset/transfer-syntax.ts');
+  const meta = DataSet.from({
+    FileMetaInformationVersion: Buffer.from([0, 1]),
+    MediaStorageSOPClassUID: sopClassUid,
+    MediaStorageSOPInstanceUID: '2.25.1',
+    TransferSyntaxUID: EXPLICIT_LITTLE.uid,
+    ImplementationClassUID: '2.25.207595914356436316563183946405384893441',
+  });
+  const metaBytes = encodeDataSet(meta, EXPLICIT_LITTLE);
+  const groupLength = DataSet.from({ FileMetaInformationGroupLength: metaBytes.length });
+  writeFileSync(file, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), encodeDataSet(groupLength, EXPLICIT_LITTLE), metaBytes, encodeDataSet(ds, EXPLICIT_LITTLE)]));
+}
+
+/** Reads a Part 10 file's data set (after the File Meta Information) with this product's codec. */
+export async function readDataSetFile(file: string): Promise<import('../dataset/data-set.ts').DataSet> {
+  const { readFileSync } = await import('node:fs');
+  const { decodeDataSet } = await import('../dataset/decode.ts');
+  const { EXPLICIT_LITTLE, IMPLICIT_LITTLE, transferSyntax } = await import('../dataset/transfer-syntax.ts');
+  const b = readFileSync(file);
+  const metaLength = b.readUInt32LE(132 + 8);
+  const metaEnd = 132 + 12 + metaLength;
+  const meta = decodeDataSet(b.subarray(132, metaEnd), EXPLICIT_LITTLE);
+  const ts = transferSyntax(meta.text('TransferSyntaxUID') ?? '') ?? IMPLICIT_LITTLE;
+  return decodeDataSet(b.subarray(metaEnd), ts);
+}
