@@ -8,6 +8,7 @@ import { DimseClient } from '../../simulators/scu/dimse-client.ts';
 import type { EchoResult } from '../../simulators/scu/dimse-client.ts';
 import type { FindOperation, FindResponse } from '../../simulators/scu/find-operation.ts';
 import type { FindModel } from '../../simulators/dimse/find.ts';
+import type { VectorQuery } from '../../simulators/matching/vectors/vector-store.ts';
 import type { AssociationEnd } from '../../simulators/ul/association/association.ts';
 import type { RawPeer } from '../../simulators/testing/raw-peer.ts';
 
@@ -28,6 +29,9 @@ export class HarnessWorld extends World {
   /** The last C-FIND and its responses, in arrival order. */
   findOp: FindOperation | undefined;
   findModel: FindModel | undefined;
+  /** The SCP the matching steps query, and the vector being run. */
+  scpName: string | undefined;
+  vector: VectorQuery | undefined;
   responses: FindResponse[] = [];
   /** Outcomes the standard leaves to the implementation: reported in the report, never failed. */
   readonly findings: string[] = [];
