@@ -8,6 +8,7 @@ import os from 'node:os';
 import { benchCodec } from './codec.ts';
 import { benchEchoAssociations } from './echo-associations.ts';
 import { benchFindStreams } from './find-stream.ts';
+import { benchStoreQueries } from './store-queries.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const which = process.argv.slice(2);
@@ -62,5 +63,13 @@ if (wants('find')) {
     ]),
   );
   for (const n of f.notes) console.log(`  ${n}`);
+  console.log('');
+}
+
+if (wants('store')) {
+  console.log('1,000,000-instance store (10,000 patients, 100,000 studies)');
+  const f = await benchStoreQueries();
+  console.log(`  built in ${f.buildSeconds.toFixed(1)} s, ${f.bytesPerInstance.toFixed(0)} bytes of heap per instance, SCP process RSS ${f.scpRssMb.toFixed(0)} MB`);
+  console.log(table([['query, to the final response', 'matches', 'median ms', 'p95 ms'], ...f.queries.map((q) => [q.name, String(q.matches), q.medianMs.toFixed(2), q.p95Ms.toFixed(2)])]));
   console.log('');
 }

@@ -14,6 +14,8 @@ import { answerFindExtendedNegotiation } from '../../simulators/matching/negotia
 import type { Negotiated } from '../../simulators/matching/query.ts';
 import { storeFindHandler } from '../../simulators/scp/handlers/store.ts';
 import { StoreError } from '../../simulators/store/store.ts';
+import { syntheticStore } from '../../simulators/store/synthetic.ts';
+import type { SyntheticShape } from '../../simulators/store/synthetic.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { errorLine, traceStream } from '../output.ts';
 import type { Output } from '../output.ts';
@@ -26,6 +28,7 @@ export const serveOptions: OptionSpec[] = [
   { name: 'max-pdu', kind: 'int', description: 'our maximum PDU length (0 = no limit)', default: 16384 },
   { name: 'artim', kind: 'int', description: 'ARTIM timeout in seconds', default: 30 },
   { name: 'store', alias: 's', kind: 'list', description: 'answer C-FIND from this YAML store or DICOM folder (repeatable)', valueName: 'PATH' },
+  { name: 'synthetic-store', kind: 'string', description: 'add a generated archive: patients=N,studies=N,series=N,instances=N (per parent)', valueName: 'SHAPE' },
   { name: 'profile', kind: 'string', description: `matching profile: ${Object.keys(PROFILES).join(', ')}`, default: 'strict', valueName: 'NAME' },
   { name: 'decline', kind: 'list', description: 'decline this extended negotiation: relational, datetime, empty-value, multi-value (repeatable)', valueName: 'FEATURE' },
   { name: 'records', kind: 'string', description: 'answer C-FIND from this YAML/JSON list of flat records', valueName: 'FILE' },
@@ -120,8 +123,9 @@ function findFrom(options: ParsedOptions): FindServiceOptions | undefined {
 const FEATURES: Record<string, keyof Negotiated> = { relational: 'relational', datetime: 'dateTime', 'empty-value': 'emptyValue', 'multi-value': 'multipleValue' };
 
 function storeFrom(options: ParsedOptions, ae: string, io: Output) {
-  const paths = options.store as string[] | undefined;
-  if (!paths?.length) return undefined;
+  const paths = (options.store as string[] | undefined) ?? [];
+  const shape = options['synthetic-store'] as string | undefined;
+  if (!paths.length && !shape) return undefined;
   const p = PROFILES[options.profile as string];
   if (!p) throw new UsageError(`--profile must be one of ${Object.keys(PROFILES).join(', ')}`);
   const supported: Partial<Negotiated> = { relational: true, dateTime: true, emptyValue: true, multipleValue: true };
@@ -133,6 +137,7 @@ function storeFrom(options: ParsedOptions, ae: string, io: Output) {
   let loaded: ReturnType<typeof loadStores>;
   try {
     loaded = loadStores(paths);
+    if (shape) syntheticStore(parseShape(shape), loaded.store);
   } catch (e) {
     if (e instanceof StoreError) throw new UsageError(e.message);
     throw e;
@@ -144,4 +149,14 @@ function storeFrom(options: ParsedOptions, ae: string, io: Output) {
     find: { handler: storeFindHandler(loaded.store, { profile: p, retrieveAeTitle: ae }), honourCancel: options['ignore-cancel'] !== true } satisfies FindServiceOptions,
     extendedNegotiation: answerFindExtendedNegotiation(supported),
   };
+}
+
+function parseShape(text: string): SyntheticShape {
+  const v: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^(patients|studies|series|instances|seed)=(\d+)$/.exec(part.trim());
+    if (!m) throw new UsageError(`--synthetic-store: "${part}" is not patients=N, studies=N, series=N, instances=N or seed=N`);
+    v[m[1]!] = Number(m[2]);
+  }
+  return { patients: v.patients ?? 1, studiesPerPatient: v.studies ?? 1, seriesPerStudy: v.series ?? 1, instancesPerSeries: v.instances ?? 1, ...(v.seed !== undefined && { seed: v.seed }) };
 }

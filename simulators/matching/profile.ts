@@ -17,6 +17,8 @@ export interface MatchingProfile {
   nonBaselineHierarchical: 'fail' | 'empty' | 'relational';
   /** Required/optional keys of higher levels in a hierarchical query (C.4.1.2.1): ignored, matched, or A900. */
   upperLevelKeys: 'ignore' | 'match' | 'fail';
+  /** The status of a refused non-baseline query: A900 (Identifier does not match SOP Class) or, as some archives answer, C000. */
+  refusalStatus: number;
   /** Leading spaces of SH and LO values are significant (PS3.5 Table 6.2-1 leaves it open). */
   leadingSpacesSignificant: boolean;
   /** IS compared as numbers ('007' = '7', C.2.2.2.1.4). */
@@ -31,6 +33,10 @@ export interface MatchingProfile {
    * deviation some archives show).
    */
   optionalKeys: 'match' | 'ff01' | 'drop';
+  /** Optional keys this archive does not support at all: ignored for matching and left out of responses (C.2.2.1.3). */
+  unsupportedKeys: readonly string[];
+  /** The Pending status when such a key was asked for: FF01 as Table C.4-1 says, or FF00 as some archives answer. */
+  unsupportedKeyStatus: number;
 }
 
 export const STRICT: MatchingProfile = {
@@ -40,12 +46,15 @@ export const STRICT: MatchingProfile = {
   pnTrailingComponentsWild: false,
   multiValueWithoutNegotiation: 'fail',
   nonBaselineHierarchical: 'fail',
+  refusalStatus: 0xa900,
   upperLevelKeys: 'ignore',
   leadingSpacesSignificant: true,
   isNumeric: false,
   emptySequenceMatches: true,
   transcodeQueryCharacterSet: true,
   optionalKeys: 'match',
+  unsupportedKeys: [],
+  unsupportedKeyStatus: 0xff01,
 };
 
 /** Named profiles selectable per scenario. */
@@ -74,13 +83,16 @@ export const PROFILES: Readonly<Record<string, MatchingProfile>> = {
   dcmqrscp: {
     ...STRICT,
     name: 'dcmqrscp',
-    description: 'Like DCMTK dcmqrscp 3.6: PN case-sensitive, optional keys it does not index ignored with FF00, non-baseline queries refused',
-    optionalKeys: 'drop',
+    description:
+      'As DCMTK 3.6.7 dcmqrscp answered here: literal case-sensitive matching, non-baseline hierarchical queries refused with C000, Modalities in Study, SOP Classes in Study and the related-instance count neither matched nor returned while the Pending stays FF00',
+    refusalStatus: 0xc000,
+    unsupportedKeys: ['ModalitiesInStudy', 'SOPClassesInStudy', 'NumberOfStudyRelatedInstances'],
+    unsupportedKeyStatus: 0xff00,
   },
   orthanc: {
     ...STRICT,
     name: 'orthanc',
-    description: 'Like Orthanc 1.10: PN and other text case-insensitive for wild cards, queries answered relationally, multi-values as OR',
+    description: 'As Orthanc 1.10 answered here: Patient\'s Name case-insensitive (other text case-sensitive), non-baseline queries answered relationally, several values in a key read as OR',
     pnCaseInsensitive: true,
     nonBaselineHierarchical: 'relational',
     multiValueWithoutNegotiation: 'or',

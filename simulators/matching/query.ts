@@ -68,6 +68,10 @@ function fail(comment: string, ...tags: number[]): QueryFailure {
   return { status: 0xa900, offendingElement: tags, errorComment: comment.slice(0, 64) };
 }
 
+function refuse(profile: MatchingProfile, comment: string, ...tags: number[]): QueryFailure {
+  return { ...fail(comment, ...tags), status: profile.refusalStatus };
+}
+
 /** A key's logical value: trailing padding gone; leading spaces gone where the VR says they are insignificant (PS3.5 Table 6.2-1). */
 export function logical(vr: string, raw: string, profile: MatchingProfile): string {
   let v = raw.replace(vr === 'UI' ? /[\0 ]+$/ : / +$/, '');
@@ -164,13 +168,13 @@ export function parseQuery(ds: DataSet, model: FindModel, store: Store, negotiat
       const uk = keys.find((k) => k.level === upper && k.keyword === UNIQUE_KEY[upper as keyof typeof UNIQUE_KEY]);
       if (!uk || uk.kind !== 'single') {
         const what = !uk ? 'is missing' : uk.kind === 'universal' ? 'is universal' : 'is not a single value';
-        if (profile.nonBaselineHierarchical === 'fail') return fail(`hierarchical query: ${UNIQUE_KEY[upper as keyof typeof UNIQUE_KEY]} ${what}`, tagOfKeyword(upper));
+        if (profile.nonBaselineHierarchical === 'fail') return refuse(profile, `hierarchical query: ${UNIQUE_KEY[upper as keyof typeof UNIQUE_KEY]} ${what}`, tagOfKeyword(upper));
         if (profile.nonBaselineHierarchical === 'empty') empty = true;
         else relational = true;
         break;
       }
       const others = keys.filter((k) => k.level === upper && k !== uk && k.kind !== 'universal');
-      if (others.length && profile.upperLevelKeys === 'fail') return fail(`hierarchical query: keys of the ${upper} level`, ...others.map((k) => k.tag));
+      if (others.length && profile.upperLevelKeys === 'fail') return refuse(profile, `hierarchical query: keys of the ${upper} level`, ...others.map((k) => k.tag));
       if (profile.upperLevelKeys === 'ignore') for (const k of keys) if (k.level === upper && k !== uk) k.matched = false;
     }
   }

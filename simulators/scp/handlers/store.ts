@@ -24,7 +24,14 @@ const REQUIRED = new Set([
 
 /** C.2.2.1.3 under the profile: which optional keys are matched, returned, and whether the Pending says FF01. */
 function applyOptionalKeys(query: Query, profile: MatchingProfile): number {
-  if (profile.optionalKeys === 'match' || query.model === 'mwl') return 0xff00;
+  let status = 0xff00;
+  const unsupported = query.keys.filter((k) => profile.unsupportedKeys.includes(k.keyword));
+  if (unsupported.length) {
+    for (const k of unsupported) k.matched = false;
+    query.returned = query.returned.filter((k) => !unsupported.includes(k));
+    status = profile.unsupportedKeyStatus;
+  }
+  if (profile.optionalKeys === 'match' || query.model === 'mwl') return status;
   const optional = (k: Key) => !REQUIRED.has(k.keyword);
   const present = query.keys.filter((k) => optional(k));
   if (present.length === 0) return 0xff00;
