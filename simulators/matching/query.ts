@@ -74,6 +74,10 @@ function refuse(profile: MatchingProfile, comment: string, ...tags: number[]): Q
 
 /** A key's logical value: trailing padding gone; leading spaces gone where the VR says they are insignificant (PS3.5 Table 6.2-1). */
 export function logical(vr: string, raw: string, profile: MatchingProfile): string {
+  const last = raw.charCodeAt(raw.length - 1);
+  const first = raw.charCodeAt(0);
+  // Fast path: nothing to trim (the usual case for stored values).
+  if (last !== 0x20 && last !== 0x00 && first !== 0x20) return raw;
   let v = raw.replace(vr === 'UI' ? /[\0 ]+$/ : / +$/, '');
   if (vr === 'AE' || vr === 'CS' || vr === 'DS' || vr === 'IS' || ((vr === 'SH' || vr === 'LO') && !profile.leadingSpacesSignificant)) v = v.replace(/^ +/, '');
   return v;

@@ -97,9 +97,23 @@ export function sameInteger(key: string, value: string): boolean {
   return Number.isInteger(a) && Number.isInteger(b) ? a === b : key.trim() === value.trim();
 }
 
+const compiled = new Map<string, RegExp>();
+
+/** A wild card pattern compiled once (patterns are few; the memo is bounded). */
+function cachedRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+  const id = `${caseInsensitive ? 'i' : 's'}${pattern}`;
+  let re = compiled.get(id);
+  if (!re) {
+    if (compiled.size > 1000) compiled.clear();
+    re = wildcardRegExp(pattern, caseInsensitive);
+    compiled.set(id, re);
+  }
+  return re;
+}
+
 /** C.2.2.2.1.1: PN compared literally, optionally without regard to case; optionally a key with fewer components matches on those given. */
 export function samePersonName(key: string, value: string, caseInsensitive: boolean, trailingWild: boolean, wild: boolean): boolean {
-  const eq = wild ? (k: string, v: string) => wildcardRegExp(k, caseInsensitive).test(v) : caseInsensitive ? (k: string, v: string) => k.toLowerCase() === v.toLowerCase() : (k: string, v: string) => k === v;
+  const eq = wild ? (k: string, v: string) => cachedRegExp(k, caseInsensitive).test(v) : caseInsensitive ? (k: string, v: string) => k.toLowerCase() === v.toLowerCase() : (k: string, v: string) => k === v;
   if (eq(key, value)) return true;
   if (!trailingWild) return false;
   const kc = key.split('^');
