@@ -15,7 +15,8 @@ import { writeFixture } from '../simulators/testing/part10.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STUDY_ROOT = '1.2.840.10008.5.1.4.1.2.2.1';
-const SYNTH_STUDY = '1.2.826.0.1.3680043.9.7433.9';
+/** The study of `--synthetic-store patients=1,studies=1,series=1,instances=N` (see simulators/store/synthetic.ts). */
+const SYNTH_STUDY = '1.2.826.0.1.3680043.9.7433.3.1.1';
 const FIXTURE_STUDY = '1.2.826.0.1.3680043.9.7433.2.9';
 
 function rssOf(pid: number): number {
@@ -92,7 +93,7 @@ export async function benchFindStreams(): Promise<StreamFigures> {
   const figures: StreamFigures = { selfRate: [], tenThousand: [], notes: [] };
   // 1. Our SCP → our SCU, 10,000 and 100,000 matches: rate and peak memory of both processes.
   for (const n of [10_000, 100_000]) {
-    const scp = await startOurScp(['--synthetic', String(n)]);
+    const scp = await startOurScp(['--synthetic-store', `patients=1,studies=1,series=1,instances=${n}`]);
     try {
       await ourScu(scp, SYNTH_STUDY);
       const best = [await ourScu(scp, SYNTH_STUDY), await ourScu(scp, SYNTH_STUDY)].sort((a, b) => a.seconds - b.seconds)[0]!;
@@ -107,7 +108,7 @@ export async function benchFindStreams(): Promise<StreamFigures> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-bench-'));
   const cache = path.join(os.tmpdir(), 'qr-harness-bench-cache-v1');
   try {
-    const peers: [string, () => Promise<RunningPeer>, string][] = [['qr-harness serve', () => startOurScp(['--synthetic', '10000']), SYNTH_STUDY]];
+    const peers: [string, () => Promise<RunningPeer>, string][] = [['qr-harness serve', () => startOurScp(['--synthetic-store', 'patients=1,studies=1,series=1,instances=10000']), SYNTH_STUDY]];
     if (findBinary('dcmqrscp')) peers.push(['dcmqrscp', () => startDcmqrscp({ dataDir: path.join(cache, 'dcmqrscp') }), FIXTURE_STUDY]);
     if (findBinary('Orthanc')) peers.push(['Orthanc', () => startOrthanc({ dataDir: path.join(cache, 'orthanc') }), FIXTURE_STUDY]);
     for (const [name, start, study] of peers) {
