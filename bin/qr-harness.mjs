@@ -3,5 +3,12 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// A reader that stops early (`qr-harness find --json | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
