@@ -25,6 +25,11 @@ test('wild cards are per character, not per byte, and escape everything else (C.
   assert.equal(wildcardRegExp('(x)*', false).test('(x)yz'), true);
   assert.equal(wildcardRegExp('ct*', false).test('CT CHEST'), false);
   assert.equal(wildcardRegExp('ct*', true).test('CT CHEST'), true);
+  // Every printable ASCII character is literal except * and ? (a hyphen, a slash, brackets in IDs).
+  const literal = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).filter((c) => c !== '*' && c !== '?').join('');
+  assert.equal(wildcardRegExp(`${literal}*`, false).test(`${literal}tail`), true);
+  assert.equal(wildcardRegExp('AB-1?', false).test('AB-12'), true);
+  assert.equal(wildcardRegExp('AB-1?', false).test('AB112'), false);
 });
 
 test('a lone * is universal; ** or *=* are ordinary wild cards (C.2.2.2.4 notes 1 and 3)', () => {

@@ -18,7 +18,7 @@ export function wildcardRegExp(pattern: string, caseInsensitive: boolean): RegEx
   for (const ch of pattern) {
     if (ch === '*') source += '.*';
     else if (ch === '?') source += '.';
-    else source += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    else source += ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&');
   }
   return new RegExp(`${source}$`, caseInsensitive ? 'isu' : 'su');
 }
