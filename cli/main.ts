@@ -3,6 +3,8 @@ import { echoCommand } from './commands/echo.ts';
 import { findCommand } from './commands/find.ts';
 import { serveCommand } from './commands/serve.ts';
 import { storeCommand } from './commands/store.ts';
+import { scenarioCommand } from './commands/scenario.ts';
+import { runCommand } from './commands/run.ts';
 import { ExitCode } from './exit-codes.ts';
 import { errorLine, processOutput } from './output.ts';
 import type { Output } from './output.ts';
@@ -12,6 +14,8 @@ const commands: Record<string, { run: (argv: string[], io: Output) => Promise<nu
   find: { run: findCommand, summary: 'associate, send C-FIND (optionally C-CANCEL), print every response, release' },
   serve: { run: serveCommand, summary: 'run an SCP that answers C-ECHO and, from a store, C-FIND / C-CANCEL' },
   store: { run: storeCommand, summary: 'check a store (YAML or DICOM folder) or generate a synthetic one' },
+  scenario: { run: scenarioCommand, summary: 'check, list or describe scenario files (scripted SCP and SCU behaviours)' },
+  run: { run: runCommand, summary: "run a scenario's scripted SCU (against its own SCP, or --target-scp HOST:PORT)" },
 };
 
 export const usage = `qr-harness: conformance harness and peer simulator for DICOM Query/Retrieve Find (C-FIND, C-ECHO, C-CANCEL)
@@ -20,7 +24,7 @@ Usage: qr-harness <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
   .join('\n')}
 
 Run "qr-harness <command> --help" for a command's options.

@@ -17,11 +17,16 @@ import { StoreError } from '../../simulators/store/store.ts';
 import { syntheticStore } from '../../simulators/store/synthetic.ts';
 import type { SyntheticShape } from '../../simulators/store/synthetic.ts';
 import { ExitCode } from '../exit-codes.ts';
+import type { EventStream } from '../../simulators/events/event-stream.ts';
+import type { TraceEvent } from '../../simulators/trace/format.ts';
+import { serveScenario } from './serve-scenario.ts';
 import { errorLine, traceStream } from '../output.ts';
 import type { Output } from '../output.ts';
 
 export const serveOptions: OptionSpec[] = [
-  { name: 'port', alias: 'p', kind: 'int', description: 'TCP port to listen on (0 picks a free one)', default: 11112, valueName: 'PORT' },
+  { name: 'scenario', kind: 'string', description: "run this scenario file's SCP (store, association rules, scripted behaviours)", valueName: 'FILE' },
+  { name: 'record', kind: 'string', description: 'with --scenario: write every DIMSE message as a JSON line to FILE', valueName: 'FILE' },
+  { name: 'port', alias: 'p', kind: 'int', description: "TCP port to listen on (0 picks a free one; with --scenario, default the scenario's)", default: 11112, valueName: 'PORT' },
   { name: 'host', kind: 'string', description: 'address to listen on', default: '127.0.0.1', valueName: 'HOST' },
   { name: 'ae-title', kind: 'string', description: 'our AE title; other called AE titles are rejected 1/1/7', default: 'QRSCP', valueName: 'AE' },
   { name: 'calling-ae', kind: 'list', description: 'accept only these calling AE titles (repeatable); others are rejected 1/1/3', valueName: 'AE' },
@@ -44,8 +49,8 @@ export const serveOptions: OptionSpec[] = [
 
 export const serveUsage = `qr-harness serve --port P --ae-title AE [options]
 
-Runs an SCP that accepts associations, answers C-ECHO and, given records, C-FIND and C-CANCEL,
-until interrupted (Ctrl-C).
+Runs an SCP that accepts associations, answers C-ECHO and, given a store or records, C-FIND and
+C-CANCEL, until interrupted (Ctrl-C). With --scenario FILE it is the scenario's scripted SCP.
 
 ${helpFor(serveOptions)}`;
 
@@ -55,16 +60,15 @@ export async function serveCommand(argv: string[], io: Output, stop: Promise<voi
     io.out(serveUsage);
     return ExitCode.Ok;
   }
+  const events = traceStream(options.debug ? 2 : options.verbose ? 1 : 0, io);
+  if (!options.quiet) printAssociations(events, io);
+  if (options.scenario !== undefined) {
+    const explicit = parseArgs(argv, serveOptions.map(({ default: _, ...s }) => s)).options;
+    return serveScenario(options, explicit, events, io, stop);
+  }
+  if (options.record !== undefined) throw new UsageError('--record needs --scenario');
   const ae = aeTitle(requireString(options, 'ae-title'), '--ae-title');
   const callingAeTitles = ((options['calling-ae'] as string[] | undefined) ?? []).map((a) => aeTitle(a, '--calling-ae'));
-  const events = traceStream(options.debug ? 2 : options.verbose ? 1 : 0, io);
-  if (!options.quiet) events.subscribe((e) => {
-    if (e.kind !== 'association') return;
-    if (e.phase === 'established') io.out(`${chalk.green('accepted')} ${e.associationId} "${e.request.callingAeTitle}" → "${e.request.calledAeTitle}"`);
-    if (e.phase === 'rejected') io.out(`${chalk.yellow('rejected')} ${e.associationId}: ${e.description}`);
-    if (e.phase === 'released') io.out(`${chalk.dim('released')} ${e.associationId}`);
-    if (e.phase === 'aborted') io.out(`${chalk.red('aborted')} ${e.associationId}: ${e.description}`);
-  }, ['association']);
   const fromStore = storeFrom(options, ae, io);
   const find = fromStore?.find ?? findFrom(options);
   const scp = new Scp({
@@ -90,6 +94,17 @@ export async function serveCommand(argv: string[], io: Output, stop: Promise<voi
   await scp.close();
   io.out('stopped');
   return ExitCode.Ok;
+}
+
+function printAssociations(events: EventStream<TraceEvent>, io: Output): void {
+  events.subscribe((e) => {
+    if (e.kind === 'violation') io.out(`${chalk.magenta('violation')} ${e.associationId}: ${e.reference}: ${e.message}`);
+    if (e.kind !== 'association') return;
+    if (e.phase === 'established') io.out(`${chalk.green('accepted')} ${e.associationId} "${e.request.callingAeTitle}" → "${e.request.calledAeTitle}"`);
+    if (e.phase === 'rejected') io.out(`${chalk.yellow('rejected')} ${e.associationId}: ${e.description}`);
+    if (e.phase === 'released') io.out(`${chalk.dim('released')} ${e.associationId} by ${e.by}`);
+    if (e.phase === 'aborted') io.out(`${chalk.red('aborted')} ${e.associationId}: ${e.description}`);
+  }, ['association', 'violation']);
 }
 
 function signalled(): Promise<void> {

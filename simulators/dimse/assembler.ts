@@ -113,7 +113,7 @@ export class MessageAssembler {
       commandBytes: this.commandBytes!,
       decoded: this.decoded!,
       dataSetBytes,
-      problems: this.problems,
+      problems: this.problems.length > 1 ? collapse(this.problems) : this.problems,
       rawPdus: this.keepRawPdus ? this.rawPdus : undefined,
     };
     this.phase = 'idle';
@@ -124,4 +124,11 @@ export class MessageAssembler {
     this.commandBytes = undefined;
     onMessage(m);
   }
+}
+
+/** The same breach in many fragments is one problem, with its count. */
+function collapse(problems: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const p of problems) counts.set(p, (counts.get(p) ?? 0) + 1);
+  return [...counts].map(([p, n]) => (n > 1 ? `${p} (${n} fragments)` : p));
 }

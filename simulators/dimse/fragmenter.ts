@@ -11,6 +11,8 @@ export interface FragmentOptions {
   maxFragmentLength?: number;
   /** One PDV per P-DATA-TF even when several would fit. */
   onePdvPerPdu?: boolean;
+  /** Send the whole message in one P-DATA-TF whatever the peer's maximum (a fault). */
+  ignorePeerMax?: boolean;
 }
 
 /** Message control header bits, PS3.8 E.2. */
@@ -35,7 +37,7 @@ function split(data: Buffer, size: number, command: boolean, contextId: number, 
  * PDU when they fit.
  */
 export function fragmentMessage(contextId: number, command: Buffer, dataSet: Buffer | undefined, peerMaxPduLength: number, o: FragmentOptions = {}): OutgoingPdu[] {
-  const limit = peerMaxPduLength === 0 ? Number.MAX_SAFE_INTEGER : peerMaxPduLength;
+  const limit = peerMaxPduLength === 0 || o.ignorePeerMax ? Number.MAX_SAFE_INTEGER : peerMaxPduLength;
   // Each PDV costs 6 bytes of header; fragments stay even (PS3.8 E.1) and at least 2 bytes.
   let size = limit - 6;
   size = Math.max(2, size - (size % 2));

@@ -14,6 +14,7 @@ import type { DimseCommand } from '../dimse/command-set.ts';
 import { CommandField } from '../dimse/command-fields.ts';
 import { FIND_SOP_CLASSES, errorComment, findResponse, modelOf } from '../dimse/find.ts';
 import type { FindModel } from '../dimse/find.ts';
+import type { FragmentOptions } from '../dimse/fragmenter.ts';
 import { statusClass } from '../dimse/status.ts';
 import type { Association } from '../ul/association/association.ts';
 import { HarnessError, InternalError } from '../wire/errors.ts';
@@ -26,6 +27,10 @@ export interface FindResultExtra {
   offendingElement?: number[];
   errorComment?: string;
   errorId?: number;
+  /** Faults: command fields to send instead of the right ones, another presentation context, a broken fragmentation. */
+  command?: Partial<DimseCommand>;
+  contextId?: number;
+  fragment?: FragmentOptions;
 }
 
 /** One C-FIND-RQ as the handler sees it. */
@@ -187,7 +192,7 @@ async function stream(
       }
       const [status, identifier, extra] = next.value;
       const pending = statusClass(status) === 'Pending';
-      if (!pending && (identifier === undefined || identifier === null)) {
+      if (!pending && (identifier === undefined || identifier === null) && !extra?.command && extra?.contextId === undefined && !extra?.fragment) {
         await iterator.return?.();
         reply(status, extra);
         return;
@@ -196,11 +201,12 @@ async function stream(
       // The command set of a Pending is the same for every response of the operation: encode it once.
       let cmd = pending && !extra ? pendingCommands.get(status) : undefined;
       if (!cmd) {
-        const command = findResponse({ messageIdBeingRespondedTo: request.messageId, sopClassUid: request.sopClassUid, status, withIdentifier: bytes !== undefined, ...extra });
+        const { command: override, contextId: _c, fragment: _f, ...fields } = extra ?? {};
+        const command = { ...findResponse({ messageIdBeingRespondedTo: request.messageId, sopClassUid: request.sopClassUid, status, withIdentifier: bytes !== undefined, ...fields }), ...override };
         cmd = { command, bytes: encodeCommand(command) };
         if (pending && !extra) pendingCommands.set(status, cmd);
       }
-      channel.sendEncoded(contextId, cmd.command, cmd.bytes, bytes);
+      channel.sendEncoded(extra?.contextId ?? contextId, cmd.command, cmd.bytes, bytes, extra?.fragment);
       if (!pending) {
         await iterator.return?.();
         return;

@@ -44,6 +44,8 @@ export interface ScpOptions {
   timeouts?: Partial<Timeouts>;
   clock?: Clock;
   events?: EventSink<ScpEvent>;
+  /** Called with every established association (scripted behaviours hook in here). */
+  onAssociation?: (association: Association) => void;
 }
 
 const ALL_TRANSFER_SYNTAXES = [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian, TransferSyntax.ExplicitVRBigEndian];
@@ -104,6 +106,7 @@ export class Scp {
 
   private serve(association: Association): void {
     this.live.add(association);
+    this.o.onAssociation?.(association);
     association.onEnd(() => this.live.delete(association));
     const channel = new DimseChannel(association, this.events, this.clock);
     channel.onMessage((message) => {

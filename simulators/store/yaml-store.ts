@@ -45,18 +45,27 @@ class Reader {
 export function loadYamlStore(file: string, store = new Store(), text = readFileSync(file, 'utf8')): Store {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const r = new Reader(file, lines);
+  const problems: StoreProblem[] = [];
   for (const e of doc.errors) {
     const p = lines.linePos(e.pos[0]);
-    r.problems.push({ where: `${file}:${p.line}:${p.col}`, message: e.message.split('\n')[0]! });
+    problems.push({ where: `${file}:${p.line}:${p.col}`, message: e.message.split('\n')[0]! });
   }
-  if (r.problems.length) throw new StoreError('STORE_INVALID', r.problems);
-  const root = doc.contents;
+  if (problems.length) throw new StoreError('STORE_INVALID', problems);
+  return readStoreNode(doc.contents as Node | null, file, lines, store);
+}
+
+/**
+ * Reads a store from a YAML node (a whole file, or the `store:` of a scenario) into `store`,
+ * with positions from `lines`. `ignore` names keys of that mapping that are not the store's.
+ */
+export function readStoreNode(root: Node | null, file: string, lines: LineCounter, store: Store, ignore: readonly string[] = []): Store {
+  const r = new Reader(file, lines);
   if (!isMap(root)) throw new StoreError('STORE_INVALID', [{ where: r.where(root), message: 'a store is a mapping with "patients" and/or "worklist"' }]);
   const staged = new Store();
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     const value = pair.value as Node | null;
+    if (ignore.includes(key)) continue;
     if (key === 'patients' || key === 'worklist') {
       if (!isSeq(value)) {
         r.problem(value ?? (pair.key as Node), `"${key}" is a list`);

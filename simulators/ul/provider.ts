@@ -194,8 +194,20 @@ export class UpperLayerProvider {
   }
 
   /** Closes the transport at once, without a PDU (a scripted fault, or teardown). */
-  destroyTransport(): void {
-    this.socket?.destroy();
+  /**
+   * Drops the TCP connection outside the protocol. `afterFlush`: what was written still reaches
+   * the peer, then FIN (a peer that vanished mid-PDU); otherwise at once, discarding it.
+   */
+  destroyTransport(afterFlush = false): void {
+    const socket = this.socket;
+    if (!socket) return;
+    if (!afterFlush) {
+      socket.destroy();
+      return;
+    }
+    socket.end();
+    const t = this.o.clock.setTimeout(() => socket.destroy(), 2000);
+    socket.once('close', () => t.cancel());
   }
 
   // ------------------------------------------------------------ the table

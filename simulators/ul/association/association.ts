@@ -134,8 +134,8 @@ export class Association {
   }
 
   /** Drops the TCP connection without any PDU (a scripted fault). */
-  destroyTransport(): void {
-    this.provider.destroyTransport();
+  destroyTransport(afterFlush = false): void {
+    this.provider.destroyTransport(afterFlush);
   }
 
   // ------------------------------------------------------------ provider indications, routed by the requestor/acceptor

@@ -1,0 +1,80 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import chalk from 'chalk';
+import { CommandField } from '../../simulators/dimse/command-fields.ts';
+import { describeStatus, statusClass } from '../../simulators/dimse/status.ts';
+import { loadScenario, ScenarioError } from '../../simulators/scenario/load.ts';
+import { Recorder } from '../../simulators/scenario/recorder.ts';
+import { scpFromScenario } from '../../simulators/scenario/scp-runtime.ts';
+import type { EventStream } from '../../simulators/events/event-stream.ts';
+import type { TraceEvent } from '../../simulators/trace/format.ts';
+import { port, UsageError } from '../args.ts';
+import type { ParsedOptions } from '../args.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { errorLine } from '../output.ts';
+import type { Output } from '../output.ts';
+import { summary } from './scenario.ts';
+
+/** Options that describe an SCP, which a scenario file already does. */
+const SCENARIO_SAYS = ['store', 'synthetic-store', 'profile', 'decline', 'records', 'synthetic', 'handler', 'ignore-cancel', 'delay', 'calling-ae', 'max-pdu', 'ae-title'];
+
+/**
+ * `serve --scenario FILE`: the scenario's SCP on a real socket, printing what each peer sends
+ * (C-FIND requests, cancels, finals with the count of Pendings before them) and, with
+ * `--record FILE`, writing every DIMSE message as one JSON line.
+ */
+export async function serveScenario(options: ParsedOptions, explicit: ParsedOptions, events: EventStream<TraceEvent>, io: Output, stop: Promise<void>): Promise<number> {
+  for (const name of SCENARIO_SAYS) {
+    if (explicit[name] !== undefined) throw new UsageError(`--${name} cannot be combined with --scenario (the scenario file sets it)`);
+  }
+  const file = options.scenario as string;
+  let scenario;
+  try {
+    scenario = loadScenario(file);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
+    return ExitCode.Usage;
+  }
+  if (!scenario.scp) {
+    io.err(errorLine(`${file}: the scenario has no scp section (run its SCU with "qr-harness run --scenario ${file}")`));
+    return ExitCode.Usage;
+  }
+  const recorder = new Recorder('scp');
+  recorder.attach(events);
+  const recordFile = options.record as string | undefined;
+  if (recordFile) writeFileSync(recordFile, '');
+  const pendings = new Map<string, number>();
+  recorder.onMessage((m) => {
+    if (recordFile) appendFileSync(recordFile, `${JSON.stringify(Recorder.toJson(m))}\n`);
+    if (options.quiet) return;
+    const c = m.command;
+    const key = `${m.associationId}/${c.MessageIDBeingRespondedTo}`;
+    if (c.CommandField === CommandField.C_FIND_RSP && statusClass(c.Status ?? 0) === 'Pending') {
+      pendings.set(key, (pendings.get(key) ?? 0) + 1);
+      return;
+    }
+    let line = Recorder.describe(m);
+    if (c.CommandField === CommandField.C_CANCEL_RQ) line += ` after ${pendings.get(key) ?? 0} Pendings`;
+    if (c.CommandField === CommandField.C_FIND_RSP) {
+      line += ` (${describeStatus(c.Status ?? 0).slice(5)}), after ${pendings.get(key) ?? 0} Pendings`;
+      pendings.delete(key);
+    }
+    io.out(m.direction === 'received' ? line : chalk.dim(line));
+  });
+  const scp = scpFromScenario(scenario, { events });
+  const p = port((explicit.port as number | undefined) ?? scenario.scp.port ?? 11112, '--port');
+  let bound: number;
+  try {
+    bound = await scp.listen(p, options.host as string);
+  } catch (e) {
+    io.err(errorLine(`cannot listen on ${options.host}:${p}: ${(e as Error).message}`));
+    return ExitCode.Connection;
+  }
+  io.out(`${chalk.bold(scenario.name)} (${file}): ${summary(scenario)}`);
+  io.out(`${chalk.bold(`SCP "${scenario.scp.aeTitle}"`)} listening on ${options.host}:${bound}`);
+  await stop;
+  await scp.close();
+  const cancels = recorder.cancels();
+  io.out(`stopped: ${recorder.associations.size} association(s), ${recorder.fromPeer('C-FIND-RQ').length} C-FIND, ${cancels.length} C-CANCEL${recordFile ? `; record in ${recordFile}` : ''}`);
+  return ExitCode.Ok;
+}
