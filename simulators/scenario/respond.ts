@@ -10,6 +10,7 @@ import { encodeCommand } from '../dimse/command-set.ts';
 import { findResponse } from '../dimse/find.ts';
 import { fragmentMessage } from '../dimse/fragmenter.ts';
 import { SopClass } from '../dimse/sop-classes.ts';
+import { statusClass } from '../dimse/status.ts';
 import type { FindRequest, FindResult, FindResultExtra } from '../scp/find-service.ts';
 import { encodePdu } from '../ul/pdu/registry.ts';
 import type { Delay, RespondStep } from './types.ts';
@@ -24,8 +25,8 @@ type Cancel = 'honour' | 'ignore' | { after: number };
 
 export interface RespondContext {
   request: FindRequest;
-  /** The store's matches for this request, as encoded identifiers, lazily. */
-  matches: () => Iterable<Buffer>;
+  /** The store's answer to this request, lazily: Pendings, or the failure it refuses the query with. */
+  matches: () => Iterable<FindResult>;
   /** Encodes an identifier written in the scenario. */
   encode: (identifier: Record<string, unknown>) => Buffer;
   random: () => number;
@@ -129,14 +130,20 @@ export async function* respond(steps: readonly RespondStep[], ctx: RespondContex
     if ('delayMs' in step && !('pending' in step)) {
       await sleep(delayOf(step.delayMs, ctx.random));
     } else if ('pending' in step) {
-      const source: Iterable<Buffer> =
+      const source: Iterable<Buffer | FindResult> =
         step.pending === 'matches'
           ? ctx.matches()
           : typeof step.pending === 'number'
             ? limited(ctx, step.pending)
             : step.pending.map((i) => ctx.encode(i));
       let first = true;
-      for (const id of source) {
+      for (const item of source) {
+        if (!Buffer.isBuffer(item) && statusClass(item[0]) !== 'Pending') {
+          // The store refuses the query (e.g. A900, C000): that is the answer.
+          yield item;
+          return;
+        }
+        const id = Buffer.isBuffer(item) ? item : (item[1] as Buffer);
         const wait = delayOf(first ? (step.firstDelayMs ?? step.delayMs) : step.delayMs, ctx.random);
         first = false;
         if (wait > 0) await sleep(wait);
@@ -144,7 +151,7 @@ export async function* respond(steps: readonly RespondStep[], ctx: RespondContex
           yield finalFault(0xfe00);
           return;
         }
-        yield [step.status ?? 0xff00, shape(id), extraFor(false)];
+        yield [step.status ?? (Buffer.isBuffer(item) ? 0xff00 : item[0]), shape(id), extraFor(false)];
       }
     } else if ('cancel' in step) {
       cancel = step.cancel;
@@ -189,8 +196,9 @@ export async function* respond(steps: readonly RespondStep[], ctx: RespondContex
 function* limited(ctx: RespondContext, n: number): Iterable<Buffer> {
   let i = 0;
   for (const m of ctx.matches()) {
+    if (statusClass(m[0]) !== 'Pending') break;
     if (i++ >= n) return;
-    yield m;
+    yield m[1] as Buffer;
   }
   const level = ctx.request.identifier.text('QueryRetrieveLevel');
   for (; i < n; i++) {

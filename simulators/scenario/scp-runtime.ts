@@ -5,11 +5,8 @@ import type { EventSink } from '../events/event-stream.ts';
 import { DataSet } from '../dataset/data-set.ts';
 import { encodeDataSet } from '../dataset/encode.ts';
 import { SopClass, TransferSyntax } from '../dimse/sop-classes.ts';
-import { execute } from '../matching/engine.ts';
-import { negotiatedFrom, answerFindExtendedNegotiation } from '../matching/negotiation.ts';
+import { answerFindExtendedNegotiation } from '../matching/negotiation.ts';
 import { PROFILES, STRICT } from '../matching/profile.ts';
-import { parseQuery } from '../matching/query.ts';
-import { ResponseBuilder } from '../matching/response.ts';
 import { wildcardRegExp } from '../matching/rules.ts';
 import type { FindHandler, FindRequest, FindResult } from '../scp/find-service.ts';
 import { Scp } from '../scp/scp.ts';
@@ -83,6 +80,10 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
 
   const decide = (rq: AssociateRequest, computed: NegotiationDecision): NegotiationDecision | Promise<NegotiationDecision> => {
     state.associations++;
+    // PS3.8 Table 9-21: calling AE title not recognized (1/1/3); the allow-list takes patterns.
+    if (computed.kind === 'accept' && c.callingAeTitles && !c.callingAeTitles.some((p) => fits(p, rq.callingAeTitle))) {
+      computed = { kind: 'reject', reject: { result: 1, source: 1, reason: 3 } };
+    }
     const rule = (c.association ?? []).find((r) => {
       if (!fits(r.when?.callingAeTitle, rq.callingAeTitle) || !fits(r.when?.calledAeTitle, rq.calledAeTitle)) return false;
       const n = (ruleHits.get(r) ?? 0) + 1;
@@ -124,8 +125,8 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
 
   const handler: FindHandler = (request) => {
     const behaviour = select(request);
-    const matches = () => storeMatches(s, request, profile, retrieveAe);
-    const encode = (i: Record<string, unknown>) => encodeDataSet(DataSet.from(i as never, { littleEndian: request.transferSyntax.littleEndian }), request.transferSyntax);
+    const matches = () => fromStore(request) as Iterable<FindResult>;
+    const encode = (i: Record<string, unknown>) => encodeDataSet(DataSet.from(withCharset(i) as never, { littleEndian: request.transferSyntax.littleEndian }), request.transferSyntax);
     const ctx = { request, matches, encode, random: rnd, scenarioDir: path.dirname(s.file) };
     if (!behaviour) return answerFromStore(request);
     if (behaviour.setState !== undefined) state.name = behaviour.setState;
@@ -170,7 +171,6 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
     find: { handler, honourCancel: false, sopClasses: [] },
     policy: {
       maxPduLength: c.maxPduLength ?? 16384,
-      ...(c.callingAeTitles && { callingAeTitles: c.callingAeTitles }),
       decide,
       extendedNegotiation: answerExt,
     },
@@ -181,12 +181,8 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
   });
 }
 
-/** The store's answers to a request, as encoded identifiers (or the refusal the engine gives). */
-function* storeMatches(s: Scenario, request: FindRequest, profile: typeof STRICT, retrieveAe: string): Iterable<Buffer> {
-  const accepted = request.association.accept.extendedNegotiations.find((e) => e.sopClassUid === request.sopClassUid);
-  const query = parseQuery(request.identifier, request.model ?? 'study', s.store, negotiatedFrom(request.sopClassUid, accepted?.applicationInformation), profile);
-  if ('status' in query) return;
-  const ctx = { profile, worklist: query.model === 'mwl', combineDateTime: query.model === 'mwl' || query.negotiated.dateTime, foreignCharset: false };
-  const builder = new ResponseBuilder(s.store, query, ctx, request.transferSyntax, request.identifier.element('QueryRetrieveLevel')?.bytes, retrieveAe);
-  for (const e of execute(s.store, query, profile)) yield builder.identifier(e);
+/** Scripted identifiers with text outside ASCII and no Specific Character Set are sent as UTF-8 (ISO_IR 192). */
+function withCharset(identifier: Record<string, unknown>): Record<string, unknown> {
+  if (identifier.SpecificCharacterSet !== undefined || identifier['(0008,0005)'] !== undefined) return identifier;
+  return /[^\x00-\x7f]/.test(JSON.stringify(identifier)) ? { SpecificCharacterSet: 'ISO_IR 192', ...identifier } : identifier;
 }
