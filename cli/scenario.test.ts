@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from './main.ts';
+import type { Output } from './output.ts';
+import { serveCommand } from './commands/serve.ts';
+import { ExitCode } from './exit-codes.ts';
+
+const root = path.join(import.meta.dirname, '..');
+// eslint-disable-next-line no-control-regex
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+function capture(): Output & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
+}
+
+test('scenario check: every shipped file is ok; a broken one lists each problem as file:line:column and exits 1', async () => {
+  const io = capture();
+  const files = ['a700-after-3', 'hostile', 'ignore-cancel', 'slow-archive'].map((f) => path.join(root, 'scenarios', `${f}.yaml`));
+  assert.equal(await main(['scenario', 'check', ...files], io), ExitCode.Ok);
+  assert.equal(io.stdout.length, 4);
+  assert.ok(io.stdout.every((l) => l.startsWith('ok ')));
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-cli-'));
+  const bad = path.join(dir, 'bad.yaml');
+  writeFileSync(bad, 'name: broken\nscp:\n  aeTitel: X\n  behaviours:\n    - respond: [{ final: "0000" }, { pending: 1 }]\n');
+  const io2 = capture();
+  assert.equal(await main(['scenario', 'check', bad, files[0]!], io2), ExitCode.FailureStatus);
+  assert.deepEqual(io2.stderr, [`error: ${bad}:3:3: scp: unknown key "aeTitel" (did you mean "aeTitle"?); expected aeTitle, port, maxPduLength, profile, retrieveAeTitle, callingAeTitles, sopClasses, transferSyntaxes, extendedNegotiation, timeouts, association, behaviours`, '1 of 2 scenario files invalid']);
+  assert.equal(io2.stdout.length, 1);
+});
+
+test('scenario list: the shipped scenarios with their roles and one-line descriptions', async () => {
+  const io = capture();
+  assert.equal(await main(['scenario', 'list'], io), ExitCode.Ok);
+  const text = io.stdout.join('\n');
+  for (const f of ['a700-after-3.yaml', 'dcmqrscp-like.yaml', 'hostile.yaml', 'ignore-cancel.yaml', 'orthanc-like.yaml', 'reject-unknown-ae.yaml', 'seed-scp.yaml', 'seed-scu.yaml', 'slow-archive.yaml', 'well-behaved.yaml']) {
+    assert.match(text, new RegExp(`^${f.replace('.', '\\.')}\\s+(SCP|SCU|SCP\\+SCU)\\s+\\S`, 'm'));
+  }
+  assert.match(text, /^seed-scu\.yaml\s+SCP\+SCU/m);
+});
+
+test('scenario schema prints the published schema; unknown verbs are usage errors', async () => {
+  const io = capture();
+  assert.equal(await main(['scenario', 'schema'], io), ExitCode.Ok);
+  assert.equal(JSON.parse(io.stdout.join('\n')).title, 'dicom-qr-harness scenario');
+  const io2 = capture();
+  assert.equal(await main(['scenario', 'validate'], io2), ExitCode.Usage);
+  assert.match(io2.stderr[0]!, /unknown scenario command "validate"/);
+});
+
+test("run --scenario: the seed's SCU against its own SCP passes; a failed expectation exits 1 and says why", async () => {
+  const io = capture();
+  assert.equal(await main(['run', '--scenario', path.join(root, 'scenarios/seed-scu.yaml')], io), ExitCode.Ok);
+  assert.match(io.stdout.join('\n'), /✔\s+1 find\s+C-FIND patient PATIENT: 1 Pending, final 0000 Success/);
+  assert.match(io.stdout.at(-1)!, /3 steps passed/);
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-cli-'));
+  writeFileSync(path.join(dir, 'x.yaml'), `name: x\ninclude: [${path.join(root, 'scenarios/a700-after-3.yaml')}]\nscu:\n  calledAeTitle: QRSCP\n  steps:\n    - find: { model: study, level: STUDY, identifier: { StudyInstanceUID: "" }, expect: { final: "0000" } }\n`);
+  const io2 = capture();
+  assert.equal(await main(['run', '--scenario', path.join(dir, 'x.yaml')], io2), ExitCode.FailureStatus);
+  const out = io2.stdout.join('\n');
+  assert.match(out, /✘\s+1 find\s+C-FIND study STUDY: 3 Pendings, final A700/);
+  assert.match(out, /final status A700, expected 0000/);
+});
+
+test('run and serve refuse what does not fit: no scu section, no scp section, options the scenario already sets, a broken file', async () => {
+  const io = capture();
+  assert.equal(await main(['run', '--scenario', path.join(root, 'scenarios/hostile.yaml')], io), ExitCode.Usage);
+  assert.match(io.stderr.join(), /has no scu section/);
+  const io2 = capture();
+  assert.equal(await main(['run', '--scenario', path.join(root, 'scenarios/seed-scu.yaml'), '--target-scp', 'nohost'], io2), ExitCode.Usage);
+  assert.match(io2.stderr.join(), /--target-scp needs HOST:PORT/);
+  const io3 = capture();
+  assert.equal(await main(['serve', '--scenario', path.join(root, 'scenarios/hostile.yaml'), '--profile', 'orthanc'], io3), ExitCode.Usage);
+  assert.match(io3.stderr.join(), /--profile cannot be combined with --scenario/);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-cli-'));
+  writeFileSync(path.join(dir, 'only-scu.yaml'), 'name: x\nscu:\n  steps: [{ echo: true }]\n');
+  const io4 = capture();
+  assert.equal(await serveCommand(['--scenario', path.join(dir, 'only-scu.yaml'), '--port', '0'], io4, Promise.resolve()), ExitCode.Usage);
+  assert.match(io4.stderr.join(), /has no scp section/);
+  writeFileSync(path.join(dir, 'typo.yaml'), 'name: x\nscp:\n  profle: strict\n');
+  const io5 = capture();
+  assert.equal(await serveCommand(['--scenario', path.join(dir, 'typo.yaml'), '--port', '0'], io5, Promise.resolve()), ExitCode.Usage);
+  assert.match(io5.stderr.join(), /typo\.yaml:3:3: scp: unknown key "profle" \(did you mean "profile"\?\)/);
+});
+
+test("run --target-scp: the scenario's SCU against another SCP (here serve --scenario in the same process)", async () => {
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
+  const serverIo = capture();
+  const serving = serveCommand(['--scenario', path.join(root, 'scenarios/well-behaved.yaml'), '--port', '0', '-q'], serverIo, stopped);
+  for (let i = 0; i < 100 && !serverIo.stdout.some((l) => l.includes('listening')); i++) await new Promise((r) => setTimeout(r, 10));
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(serverIo.stdout.join('\n'))![1]!;
+  const io = capture();
+  assert.equal(await main(['run', '--scenario', path.join(root, 'scenarios/seed-scu.yaml'), '--target-scp', `127.0.0.1:${port}`, '--called-ae', 'QRSCP'], io), ExitCode.Ok);
+  assert.match(io.stdout[0]!, new RegExp(`SCU → 127\\.0\\.0\\.1:${port}$`));
+  stop();
+  assert.equal(await serving, ExitCode.Ok);
+  assert.match(serverIo.stdout.at(-1)!, /stopped: 1 association\(s\), 2 C-FIND, 0 C-CANCEL/);
+});
