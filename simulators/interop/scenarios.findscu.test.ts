@@ -142,7 +142,7 @@ describe('DCMTK findscu → qr-harness serve --scenario', { skip: peerSkip('find
     }
   });
 
-  for (const scenario of ['well-behaved.yaml', 'dcmqrscp-like.yaml', 'seed-scu.yaml']) {
+  for (const scenario of ['well-behaved.yaml', 'dcmqrscp-like.yaml', 'seed-scu.yaml', 'failures.yaml']) {
     test(`${scenario}: answers the seed's query`, async () => {
       const s = await serve(scenario, dir);
       try {
@@ -155,6 +155,22 @@ describe('DCMTK findscu → qr-harness serve --scenario', { skip: peerSkip('find
       }
     });
   }
+
+  test('failures: findscu names A900, C123 and 0122; a Warning B000 (undefined for C-FIND) is an "Unknown Status"', async () => {
+    const s = await serve('failures.yaml', dir);
+    try {
+      const got: Record<string, string | undefined> = {};
+      for (const id of ['FAIL-A900', 'FAIL-C123', 'FAIL-0122', 'FAIL-B000']) got[id] = (await findscu(s, 'QRSCP', [...STUDY_KEYS, '-k', `PatientID=${id}`])).final;
+      assert.deepEqual(got, {
+        'FAIL-A900': 'Error: DataSetDoesNotMatchSOPClass',
+        'FAIL-C123': 'Failed: UnableToProcess',
+        'FAIL-0122': 'Refused: SOPClassNotSupported',
+        'FAIL-B000': 'Unknown Status: 0xb000',
+      });
+    } finally {
+      await s.stop();
+    }
+  });
 
   describe('hostile: how findscu reacts to each wire fault', () => {
     let s: Served;

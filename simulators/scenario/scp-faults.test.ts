@@ -30,7 +30,8 @@ async function withHostile(fn: (s: RunningScenario) => Promise<void>): Promise<v
 
 /** Our SCU queries with the Patient ID that picks the fault; returns the responses and the client's events. */
 async function fault(s: RunningScenario, id: string, o: { maxPduLength?: number } = {}) {
-  const c = await connectClient(s.port, o);
+  // A response to another Message ID leaves ours outstanding: a short DIMSE timeout ends it.
+  const c = await connectClient(s.port, { dimseTimeoutMs: 1500, ...o });
   const op = c.client.find('study', { ...STUDY, PatientID: id });
   const responses = await op.collect().catch((e: DimseError) => e);
   const ended = await Promise.race([c.client.association.ended, new Promise((r) => setTimeout(() => r(undefined), 300))]);
@@ -41,9 +42,10 @@ async function fault(s: RunningScenario, id: string, o: { maxPduLength?: number 
 const pendingPdus = (s: RunningScenario) => s.events.filter((e) => e.kind === 'pdu:sent' && e.pdu.type === 0x04).map((e) => (e as { raw: Buffer }).raw);
 const violations = (events: { kind: string }[]) => events.filter((e) => e.kind === 'violation').map((e) => (e as unknown as { message: string }).message).join('\n');
 
-test('wrong MessageIDBeingRespondedTo: the SCP sent 2 for request 1; our SCU reports responses to a message never sent', () =>
+test('wrong MessageIDBeingRespondedTo: the SCP sent 2 for request 1; our SCU reports responses to a message never sent, then times out', () =>
   withHostile(async (s) => {
-    const { events } = await fault(s, 'FAULT-MSGID');
+    const { events, responses } = await fault(s, 'FAULT-MSGID');
+    assert.equal((responses as DimseError).code, 'DIMSE_TIMEOUT');
     const sent = s.recorder.toPeer('C-FIND-RSP');
     assert.deepEqual(sent.map((m) => m.command.MessageIDBeingRespondedTo), [2, 2, 2]);
     assert.match(violations(events), /responds to message 2, which has no outstanding request/);

@@ -11,6 +11,10 @@ import type { FindModel } from '../../simulators/dimse/find.ts';
 import type { VectorQuery } from '../../simulators/matching/vectors/vector-store.ts';
 import type { AssociationEnd } from '../../simulators/ul/association/association.ts';
 import type { RawPeer } from '../../simulators/testing/raw-peer.ts';
+import path from 'node:path';
+import { loadScenario } from '../../simulators/scenario/load.ts';
+import { Recorder } from '../../simulators/scenario/recorder.ts';
+import { scpFromScenario } from '../../simulators/scenario/scp-runtime.ts';
 
 /**
  * The state of one scenario: the peers it started, what they did, and every protocol event
@@ -33,6 +37,14 @@ export class HarnessWorld extends World {
   scpName: string | undefined;
   vector: VectorQuery | undefined;
   responses: FindResponse[] = [];
+  /** Why the last C-FIND ended without a final response (association ended, DIMSE timeout). */
+  findError: (Error & { code?: string }) | undefined;
+  /** How long the last association request took (ms). */
+  associationMs: number | undefined;
+  /** DIMSE timeout of the SCU's next associations. */
+  dimseTimeoutMs = 30_000;
+  /** What each scenario SCP received and sent, by AE title. */
+  readonly recorders = new Map<string, Recorder>();
   /** Outcomes the standard leaves to the implementation: reported in the report, never failed. */
   readonly findings: string[] = [];
 
@@ -52,6 +64,28 @@ export class HarnessWorld extends World {
     await scp.listen(0, '127.0.0.1');
     this.scps.set(aeTitle, scp);
     return scp;
+  }
+
+  /** Runs the SCP of a shipped scenario (scenarios/<file>) on 127.0.0.1, recording its traffic. */
+  async startScenario(file: string): Promise<Scp> {
+    const scenario = loadScenario(path.resolve('scenarios', file));
+    if (!scenario.scp) throw new Error(`${file} has no scp section`);
+    // The SCP's own stream feeds the recorder and the scenario's trace.
+    const stream = new EventStream<TraceEvent>();
+    stream.subscribe((e) => this.events.emit(e));
+    const recorder = new Recorder('scp');
+    recorder.attach(stream);
+    const scp = scpFromScenario(scenario, { events: stream });
+    await scp.listen(0, '127.0.0.1');
+    this.scps.set(scenario.scp.aeTitle, scp);
+    this.recorders.set(scenario.scp.aeTitle, recorder);
+    return scp;
+  }
+
+  recorder(aeTitle: string): Recorder {
+    const r = this.recorders.get(aeTitle);
+    if (!r) throw new Error(`no scenario SCP "${aeTitle}" was started in this scenario`);
+    return r;
   }
 
   scp(aeTitle: string): Scp {
