@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../clock/clock.ts';
+import type { Clock } from '../clock/clock.ts';
 import { DataSet } from '../dataset/data-set.ts';
 import { parseTag } from '../dataset/dictionary.ts';
 import { decodeDataSet } from '../dataset/decode.ts';
@@ -30,6 +31,7 @@ export interface RespondContext {
   /** Encodes an identifier written in the scenario. */
   encode: (identifier: Record<string, unknown>) => Buffer;
   random: () => number;
+  clock: Clock;
   scenarioDir: string;
 }
 
@@ -128,7 +130,7 @@ export async function* respond(steps: readonly RespondStep[], ctx: RespondContex
   };
   for (const step of steps) {
     if ('delayMs' in step && !('pending' in step)) {
-      await sleep(delayOf(step.delayMs, ctx.random));
+      await sleep(ctx.clock, delayOf(step.delayMs, ctx.random));
     } else if ('pending' in step) {
       const source: Iterable<Buffer | FindResult> =
         step.pending === 'matches'
@@ -146,7 +148,7 @@ export async function* respond(steps: readonly RespondStep[], ctx: RespondContex
         const id = Buffer.isBuffer(item) ? item : (item[1] as Buffer);
         const wait = delayOf(first ? (step.firstDelayMs ?? step.delayMs) : step.delayMs, ctx.random);
         first = false;
-        if (wait > 0) await sleep(wait);
+        if (wait > 0) await sleep(ctx.clock, wait);
         if (cancelled()) {
           yield finalFault(0xfe00);
           return;

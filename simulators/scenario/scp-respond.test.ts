@@ -171,3 +171,28 @@ test('state advances across requests (and associations); times limits a behaviou
     await s.close();
   }
 });
+
+test('scripted delays run on the injected clock: a 60 s pause passes when a fake clock is advanced', async () => {
+  const { FakeClock } = await import('../clock/fake-clock.ts');
+  const { loadScenario } = await import('./load.ts');
+  const { scpFromScenario } = await import('./scp-runtime.ts');
+  const { tempFiles } = await import('../testing/scenario-harness.ts');
+  const clock = new FakeClock();
+  const dir = tempFiles({ 's.yaml': `name: x\n${STORE}scp:\n  behaviours:\n    - respond: [{ pending: 2, firstDelayMs: 60000 }, { final: "0000" }]\n` });
+  const scp = scpFromScenario(loadScenario(`${dir}/s.yaml`), { clock });
+  const port = await scp.listen(0, '127.0.0.1');
+  try {
+    const { client } = await connectClient(port);
+    let settled = false;
+    const op = client.find('study', STUDY).collect().finally(() => (settled = true));
+    // The SCP waits on the fake clock: nothing arrives until it moves.
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(settled, false);
+    clock.advance(60_000);
+    const r = await op;
+    assert.deepEqual(statuses(r), ['FF00', 'FF00', '0000']);
+    await client.release();
+  } finally {
+    await scp.close();
+  }
+});

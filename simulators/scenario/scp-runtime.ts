@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep, systemClock } from '../clock/clock.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { EventSink } from '../events/event-stream.ts';
 import { DataSet } from '../dataset/data-set.ts';
@@ -59,7 +59,10 @@ export interface ScenarioScpOptions {
 export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
   const c = s.scp;
   if (!c) throw new Error(`scenario "${s.name}" has no scp section`);
+  const clock = o.clock ?? systemClock;
   const profile = c.profile ? PROFILES[c.profile]! : STRICT;
+  /** The rule that accepted each association, for what it asks after the A-ASSOCIATE-AC. */
+  const acceptedBy = new WeakMap<AssociateRequest, AssociationRule>();
   const rnd = random();
   const sopClasses = (c.sopClasses ?? ['PatientRoot', 'StudyRoot', 'PatientStudyOnly', 'ModalityWorklist', 'Verification']).map(sopClassUid);
   const transferSyntaxes = (c.transferSyntaxes ?? ['ExplicitVRLittleEndian', 'ImplicitVRLittleEndian', 'ExplicitVRBigEndian']).map(transferSyntaxUid);
@@ -94,9 +97,10 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
     if (rule.reject) {
       const d: NegotiationDecision = { kind: 'reject', reject: { result: rule.reject.result, source: rule.reject.source, reason: rule.reject.reason } };
       const wait = delayOf(rule.reject.delayMs, rnd);
-      return wait > 0 ? sleep(wait).then(() => d) : d;
+      return wait > 0 ? sleep(clock, wait).then(() => d) : d;
     }
     const a = rule.accept!;
+    acceptedBy.set(rq, rule);
     if (a.never) return new Promise<NegotiationDecision>(() => {});
     let d = computed;
     if (d.kind === 'accept') {
@@ -113,21 +117,20 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
       d = { kind: 'accept', accept };
     }
     const wait = delayOf(a.delayMs, rnd);
-    return wait > 0 ? sleep(wait).then(() => d) : d;
+    return wait > 0 ? sleep(clock, wait).then(() => d) : d;
   };
 
   const afterAccept = (association: import('../ul/association/association.ts').Association) => {
-    const rule = (c.association ?? []).find((r) => r.accept && fits(r.when?.callingAeTitle, association.callingAeTitle) && fits(r.when?.calledAeTitle, association.calledAeTitle));
-    const a = rule?.accept;
-    if (a?.abortAfterMs !== undefined) setTimeout(() => association.abort(a.abort?.source ?? 0, a.abort?.reason ?? 0), a.abortAfterMs).unref();
-    if (a?.releaseAfterMs !== undefined) setTimeout(() => void association.release().catch(() => {}), a.releaseAfterMs).unref();
+    const a = acceptedBy.get(association.request)?.accept;
+    if (a?.abortAfterMs !== undefined) clock.setTimeout(() => association.isEstablished && association.abort(a.abort?.source ?? 0, a.abort?.reason ?? 0), a.abortAfterMs);
+    if (a?.releaseAfterMs !== undefined) clock.setTimeout(() => void (association.isEstablished && association.release().catch(() => {})), a.releaseAfterMs);
   };
 
   const handler: FindHandler = (request) => {
     const behaviour = select(request);
     const matches = () => fromStore(request) as Iterable<FindResult>;
     const encode = (i: Record<string, unknown>) => encodeDataSet(DataSet.from(withCharset(i) as never, { littleEndian: request.transferSyntax.littleEndian }), request.transferSyntax);
-    const ctx = { request, matches, encode, random: rnd, scenarioDir: path.dirname(s.file) };
+    const ctx = { request, matches, encode, random: rnd, clock, scenarioDir: path.dirname(s.file) };
     if (!behaviour) return answerFromStore(request);
     if (behaviour.setState !== undefined) state.name = behaviour.setState;
     return respond(behaviour.respond, ctx);
