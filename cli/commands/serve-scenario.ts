@@ -15,7 +15,7 @@ import type { Output } from '../output.ts';
 import { summary } from './scenario.ts';
 
 /** Options that describe an SCP, which a scenario file already does. */
-const SCENARIO_SAYS = ['store', 'synthetic-store', 'profile', 'decline', 'records', 'synthetic', 'handler', 'ignore-cancel', 'delay', 'calling-ae', 'max-pdu', 'ae-title'];
+const SCENARIO_SAYS = ['store', 'synthetic-store', 'profile', 'decline', 'timezone', 'records', 'synthetic', 'handler', 'ignore-cancel', 'delay', 'calling-ae', 'max-pdu', 'ae-title'];
 
 /**
  * `serve --scenario FILE`: the scenario's SCP on a real socket, printing what each peer sends

@@ -13,6 +13,7 @@ import { PROFILES } from '../../simulators/matching/profile.ts';
 import { answerFindExtendedNegotiation } from '../../simulators/matching/negotiation.ts';
 import type { Negotiated } from '../../simulators/matching/query.ts';
 import { storeFindHandler } from '../../simulators/scp/handlers/store.ts';
+import { parseOffset } from '../../simulators/matching/timezone.ts';
 import { StoreError } from '../../simulators/store/store.ts';
 import { syntheticStore } from '../../simulators/store/synthetic.ts';
 import type { SyntheticShape } from '../../simulators/store/synthetic.ts';
@@ -35,7 +36,8 @@ export const serveOptions: OptionSpec[] = [
   { name: 'store', alias: 's', kind: 'list', description: 'answer C-FIND from this YAML store or DICOM folder (repeatable)', valueName: 'PATH' },
   { name: 'synthetic-store', kind: 'string', description: 'add a generated archive: patients=N,studies=N,series=N,instances=N (per parent)', valueName: 'SHAPE' },
   { name: 'profile', kind: 'string', description: `matching profile: ${Object.keys(PROFILES).join(', ')}`, default: 'strict', valueName: 'NAME' },
-  { name: 'decline', kind: 'list', description: 'decline this extended negotiation: relational, datetime, empty-value, multi-value (repeatable)', valueName: 'FEATURE' },
+  { name: 'decline', kind: 'list', description: 'decline this extended negotiation: relational, datetime, fuzzy, timezone, empty-value, multi-value (repeatable)', valueName: 'FEATURE' },
+  { name: 'timezone', kind: 'string', description: "the archive's timezone for timezone query adjustment, +HHMM or -HHMM", default: '+0000', valueName: 'OFFSET' },
   { name: 'records', kind: 'string', description: 'answer C-FIND from this YAML/JSON list of flat records', valueName: 'FILE' },
   { name: 'synthetic', kind: 'int', description: 'answer C-FIND from N synthetic IMAGE records (long streams)', valueName: 'N' },
   { name: 'handler', kind: 'string', description: 'records (match every key) or seed (the seed example: PATIENT level, PatientName only)', default: 'records', valueName: 'NAME' },
@@ -135,7 +137,7 @@ function findFrom(options: ParsedOptions): FindServiceOptions | undefined {
   return { handler, honourCancel: options['ignore-cancel'] !== true };
 }
 
-const FEATURES: Record<string, keyof Negotiated> = { relational: 'relational', datetime: 'dateTime', 'empty-value': 'emptyValue', 'multi-value': 'multipleValue' };
+const FEATURES: Record<string, keyof Negotiated> = { relational: 'relational', datetime: 'dateTime', fuzzy: 'fuzzy', timezone: 'timezone', 'empty-value': 'emptyValue', 'multi-value': 'multipleValue' };
 
 function storeFrom(options: ParsedOptions, ae: string, io: Output) {
   const paths = (options.store as string[] | undefined) ?? [];
@@ -143,7 +145,7 @@ function storeFrom(options: ParsedOptions, ae: string, io: Output) {
   if (!paths.length && !shape) return undefined;
   const p = PROFILES[options.profile as string];
   if (!p) throw new UsageError(`--profile must be one of ${Object.keys(PROFILES).join(', ')}`);
-  const supported: Partial<Negotiated> = { relational: true, dateTime: true, emptyValue: true, multipleValue: true };
+  const supported: Partial<Negotiated> = { relational: true, dateTime: true, fuzzy: true, timezone: true, emptyValue: true, multipleValue: true };
   for (const d of (options.decline as string[] | undefined) ?? []) {
     const f = FEATURES[d];
     if (!f) throw new UsageError(`--decline takes ${Object.keys(FEATURES).join(', ')}`);
@@ -161,9 +163,16 @@ function storeFrom(options: ParsedOptions, ae: string, io: Output) {
   io.out(`store: ${c.patients} patients, ${c.studies} studies, ${c.series} series, ${c.instances} instances, ${c.worklist} worklist items (profile ${p.name})`);
   for (const f of loaded.folders) if (f.report.skipped.length) io.out(`  ${f.path}: ${f.report.skipped.length} file(s) skipped`);
   return {
-    find: { handler: storeFindHandler(loaded.store, { profile: p, retrieveAeTitle: ae }), honourCancel: options['ignore-cancel'] !== true } satisfies FindServiceOptions,
+    find: { handler: storeFindHandler(loaded.store, { profile: p, retrieveAeTitle: ae, storeOffset: zoneOption(options) }), honourCancel: options['ignore-cancel'] !== true } satisfies FindServiceOptions,
     extendedNegotiation: answerFindExtendedNegotiation(supported),
   };
+}
+
+function zoneOption(options: ParsedOptions): number {
+  const text = options.timezone as string;
+  const minutes = parseOffset(text);
+  if (minutes === undefined) throw new UsageError(`--timezone needs +HHMM or -HHMM, got "${text}"`);
+  return minutes;
 }
 
 function parseShape(text: string): SyntheticShape {

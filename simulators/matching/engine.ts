@@ -5,6 +5,7 @@ import { matchCombined, matchKey } from './match-entity.ts';
 import type { MatchContext } from './match-entity.ts';
 import type { MatchingProfile } from './profile.ts';
 import type { Key, Query } from './query.ts';
+import { matchView, partnerOf, ZONED_VRS } from './timezone.ts';
 
 type QrLevel = Exclude<Level, 'WORKLIST'>;
 
@@ -16,19 +17,40 @@ export function valueFor(store: Store, entity: Entity, key: { level: Level; keyw
   return v;
 }
 
-function context(query: Query, profile: MatchingProfile, foreignCharset: boolean): MatchContext {
-  return { profile, worklist: query.model === 'mwl', combineDateTime: query.model === 'mwl' || query.negotiated.dateTime, foreignCharset };
+/** What matching needs beyond the query: the archive's timezone (minutes east of UTC). */
+export interface ExecuteOptions {
+  foreignCharset?: boolean;
+  storeOffset?: number;
+}
+
+export function matchContext(query: Query, profile: MatchingProfile, o: ExecuteOptions = {}): MatchContext {
+  return {
+    profile,
+    worklist: query.model === 'mwl',
+    combineDateTime: query.model === 'mwl' || query.negotiated.dateTime,
+    foreignCharset: o.foreignCharset ?? false,
+    fuzzy: query.negotiated.fuzzy,
+    ...(query.zoneOffset !== undefined && { zone: { query: query.zoneOffset, store: o.storeOffset ?? 0 } }),
+  };
+}
+
+/** The value matching compares: stored, and moved into the query's zone when timezone adjustment applies (C.2.2.2.1.3). */
+export function matchValue(store: Store, entity: Entity, key: { level: Level; keyword: string; vr: string }, query: Query, ctx: MatchContext): AttrValue | undefined {
+  const v = valueFor(store, entity, key, query);
+  if (!ctx.zone || !ZONED_VRS.has(key.vr)) return v;
+  const partner = partnerOf(key.keyword);
+  return matchView(key.vr, v, partner ? valueFor(store, entity, { level: key.level, keyword: partner }, query) : undefined, ctx.zone);
 }
 
 /** Whether an entity at the query level matches every key that is matched (at its own level, or any level when relational). */
 function matchesAll(store: Store, entity: Entity, query: Query, ctx: MatchContext, skip: ReadonlySet<Key>): boolean {
   for (const { date, time } of query.combined) {
     if (!date.matched || !time.matched) continue;
-    if (!matchCombined(date, time, valueFor(store, entity, date, query), valueFor(store, entity, time, query), ctx)) return false;
+    if (!matchCombined(date, time, matchValue(store, entity, date, query, ctx), matchValue(store, entity, time, query, ctx), ctx)) return false;
   }
   for (const k of query.keys) {
     if (!k.matched || k.kind === 'universal' || skip.has(k)) continue;
-    if (!matchKey(k, valueFor(store, entity, k, query), ctx)) return false;
+    if (!matchKey(k, matchValue(store, entity, k, query, ctx), ctx)) return false;
   }
   return true;
 }
@@ -96,9 +118,9 @@ function underUpperKeys(entity: Entity, query: Query): boolean {
  * Runs a query against the store: every matching entity at the query level (or every matching
  * worklist item), in store order, lazily — a million matches are never held at once.
  */
-export function* execute(store: Store, query: Query, profile: MatchingProfile, foreignCharset = false): Iterable<Entity> {
+export function* execute(store: Store, query: Query, profile: MatchingProfile, o: ExecuteOptions = {}): Iterable<Entity> {
   if (query.empty) return;
-  const ctx = context(query, profile, foreignCharset);
+  const ctx = matchContext(query, profile, o);
   const combinedKeys = new Set<Key>(query.combined.flatMap((c) => [c.date, c.time]));
   if (query.model === 'mwl') {
     for (const item of store.worklist) if (matchesAll(store, item, query, ctx, combinedKeys)) yield item;

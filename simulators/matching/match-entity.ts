@@ -2,7 +2,9 @@ import type { AttrValue, Item } from '../store/entities.ts';
 import type { MatchingProfile } from './profile.ts';
 import type { Key } from './query.ts';
 import { logical, pairs, splitRange } from './query.ts';
-import { inRange, sameInteger, samePersonName, sameTime, timeSeconds } from './rules.ts';
+import { fuzzyPersonName, inRange, sameInteger, samePersonName, sameTime, timeSeconds } from './rules.ts';
+import { matchView, partnerOf, ZONED_VRS } from './timezone.ts';
+import type { Zone } from './timezone.ts';
 
 export interface MatchContext {
   profile: MatchingProfile;
@@ -12,6 +14,10 @@ export interface MatchContext {
   combineDateTime: boolean;
   /** The query's text is in a character set the stored text is not (and the profile does not convert). */
   foreignCharset: boolean;
+  /** Fuzzy semantic matching of person names was negotiated (PS3.4 C.2.2.2.1.1). */
+  fuzzy?: boolean;
+  /** Timezone query adjustment: the identifier's zone and the archive's (C.2.2.2.1.3). */
+  zone?: Zone;
 }
 
 function isEmpty(v: AttrValue | undefined): boolean {
@@ -28,6 +34,7 @@ function single(key: Key, raw: string, ctx: MatchContext, keyValue = key.values[
   const value = logical(key.vr, raw, ctx.profile);
   switch (key.vr) {
     case 'PN':
+      if (ctx.fuzzy) return fuzzyPersonName(keyValue, value, false);
       return samePersonName(keyValue, value, ctx.profile.pnCaseInsensitive, ctx.profile.pnTrailingComponentsWild, false);
     case 'TM':
       return sameTime(keyValue, value);
@@ -41,6 +48,7 @@ function single(key: Key, raw: string, ctx: MatchContext, keyValue = key.values[
 function wild(key: Key, raw: string, ctx: MatchContext): boolean {
   if (ctx.foreignCharset && /[^\x00-\x7f]/.test(raw)) return false;
   const value = logical(key.vr, raw, ctx.profile);
+  if (key.vr === 'PN' && ctx.fuzzy) return fuzzyPersonName(key.values[0]!, value, true);
   if (key.vr === 'PN') return samePersonName(key.values[0]!, value, ctx.profile.pnCaseInsensitive, ctx.profile.pnTrailingComponentsWild, true);
   return key.regex!.test(value);
 }
@@ -99,12 +107,20 @@ export function matchCombined(date: Key, time: Key, dateValue: AttrValue | undef
   return after && before;
 }
 
+/** An item's value as matching sees it (moved into the query's zone when that was negotiated). */
+function itemValue(item: Item, k: Key, ctx: MatchContext): AttrValue | undefined {
+  const v = item[k.keyword];
+  if (!ctx.zone || !ZONED_VRS.has(k.vr)) return v;
+  const partner = partnerOf(k.keyword);
+  return matchView(k.vr, v, partner ? item[partner] : undefined, ctx.zone);
+}
+
 export function matchItem(keys: readonly Key[], item: Item, ctx: MatchContext): boolean {
   const combined = ctx.combineDateTime ? pairs(keys as Key[]) : [];
-  for (const { date, time } of combined) if (!matchCombined(date, time, item[date.keyword], item[time.keyword], ctx)) return false;
+  for (const { date, time } of combined) if (!matchCombined(date, time, itemValue(item, date, ctx), itemValue(item, time, ctx), ctx)) return false;
   for (const k of keys) {
     if (combined.some((c) => c.date === k || c.time === k)) continue;
-    if (!matchKey(k, item[k.keyword], ctx)) return false;
+    if (!matchKey(k, itemValue(item, k, ctx), ctx)) return false;
   }
   return true;
 }

@@ -7,6 +7,8 @@ import { UNIQUE_KEY } from '../store/entities.ts';
 import { NON_KEY_ATTRIBUTES, levelOfAttribute } from '../store/levels.ts';
 import type { Store } from '../store/store.ts';
 import type { MatchingProfile } from './profile.ts';
+import { DATE_TIME_PAIRS, parseOffset, withQueryOffset } from './timezone.ts';
+import { rangeBounds } from './rules.ts';
 import { EMPTY_VALUE_VRS, MULTI_VALUE_VRS, WILDCARD_VRS, hasWildcards, isLoneAsterisk, isRange, wildcardRegExp } from './rules.ts';
 
 /** Extended negotiation for C-FIND as accepted on the association (PS3.4 C.5.1.1, K.5.1). */
@@ -53,6 +55,8 @@ export interface Query {
   negotiated: Negotiated;
   /** The answer is known without looking (e.g. zero matches for a non-baseline query under the `empty` profile). */
   empty: boolean;
+  /** Timezone query adjustment: the identifier's Timezone Offset From UTC in minutes (PS3.4 C.2.2.2.1.3). */
+  zoneOffset?: number;
 }
 
 export interface QueryFailure {
@@ -139,6 +143,34 @@ function levelOf(keyword: string, model: FindModel, queryLevel: Level, store: St
  * matches, and whether the query is baseline hierarchical — or why it cannot be answered.
  */
 export function parseQuery(ds: DataSet, model: FindModel, store: Store, negotiated: Negotiated, profile: MatchingProfile): Query | QueryFailure {
+  // PS3.4 C.2.2.2.1.3: with timezone query adjustment, DA/TM/DT keys are in the identifier's zone.
+  let zoneOffset: number | undefined;
+  if (negotiated.timezone && ds.has(TIMEZONE_OFFSET)) {
+    const text = ds.text(TIMEZONE_OFFSET) ?? '';
+    zoneOffset = parseOffset(text);
+    if (zoneOffset === undefined) return fail(`Timezone Offset From UTC "${text.trim()}" is not +HHMM or -HHMM`, TIMEZONE_OFFSET);
+  }
+  const query = parseKeys(ds, model, store, negotiated, profile);
+  if ('status' in query || zoneOffset === undefined) return query;
+  const zone = { query: zoneOffset, store: 0 };
+  const adjust = (keys: Key[]) => {
+    for (const k of keys) {
+      if (k.item) adjust(k.item);
+      if (k.vr !== 'DT' || (k.kind !== 'single' && k.kind !== 'range')) continue;
+      k.values = k.values.map((v) => (k.kind === 'range' ? joinRange(rangeBounds('DT', v).map((b) => withQueryOffset(b, zone)) as [string, string]) : withQueryOffset(v, zone)));
+    }
+  };
+  adjust(query.keys);
+  return { ...query, zoneOffset };
+}
+
+const TIMEZONE_OFFSET = 0x00080201;
+
+function joinRange([lo, hi]: [string, string]): string {
+  return `${lo}-${hi}`;
+}
+
+function parseKeys(ds: DataSet, model: FindModel, store: Store, negotiated: Negotiated, profile: MatchingProfile): Query | QueryFailure {
   if (model === 'mwl') return parseWorklistQuery(ds, negotiated, profile);
   const levels = FIND_MODELS[model].levels as readonly Level[];
   const levelText = ds.text(QR_LEVEL);
@@ -191,15 +223,6 @@ function tagOfKeyword(level: Level): number {
   return { PATIENT: 0x00100020, STUDY: 0x0020000d, SERIES: 0x0020000e, IMAGE: 0x00080018, WORKLIST: 0 }[level];
 }
 
-const DATE_TIME_PAIRS: readonly [string, string][] = [
-  ['StudyDate', 'StudyTime'],
-  ['SeriesDate', 'SeriesTime'],
-  ['AcquisitionDate', 'AcquisitionTime'],
-  ['ContentDate', 'ContentTime'],
-  ['PatientBirthDate', 'PatientBirthTime'],
-  ['ScheduledProcedureStepStartDate', 'ScheduledProcedureStepStartTime'],
-  ['PerformedProcedureStepStartDate', 'PerformedProcedureStepStartTime'],
-];
 
 /** C.2.2.2.5.4: a DA range and a TM range of the same form on a date/time pair form one period. */
 export function pairs(keys: Key[]): { date: Key; time: Key }[] {

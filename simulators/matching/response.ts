@@ -14,10 +14,12 @@ import { valueFor } from './engine.ts';
 import { matchItem } from './match-entity.ts';
 import type { MatchContext } from './match-entity.ts';
 import type { Key, Query } from './query.ts';
+import { formatOffset, inQueryZone, partnerOf, ZONED_VRS } from './timezone.ts';
 
 const QR_LEVEL = 0x00080052;
 const CHARSET = 0x00080005;
 const RETRIEVE_AE = 0x00080054;
+const TIMEZONE_OFFSET = 0x00080201;
 const EMPTY = Buffer.alloc(0);
 const NON_ASCII = /[^\x00-\x7f]/;
 const UTF8 = characterSet('ISO_IR 192');
@@ -74,6 +76,10 @@ export class ResponseBuilder {
         plan.push({ tag: RETRIEVE_AE, vr: 'AE', fixed: textBytes('AE', retrieveAeTitle, UTF8) });
       }
     }
+    if (ctx.zone) {
+      // C.2.2.2.1.3: the response's times are in the identifier's zone, and it says which.
+      plan.push({ tag: TIMEZONE_OFFSET, vr: 'SH', fixed: textBytes('SH', formatOffset(ctx.zone.query), UTF8) });
+    }
     this.plain = new IdentifierWriter(plan, ts);
     this.withCharset = new IdentifierWriter([...plan, { tag: CHARSET, vr: 'CS' }], ts);
   }
@@ -82,8 +88,13 @@ export class ResponseBuilder {
   identifier(entity: Entity): Buffer {
     const values = new Map<number, AttrValue | undefined>();
     let foreign = false;
+    const zone = this.ctx.zone;
     for (const k of this.returned) {
-      const v = valueFor(this.store, entity, k, this.query);
+      let v = valueFor(this.store, entity, k, this.query);
+      if (zone && ZONED_VRS.has(k.vr)) {
+        const partner = partnerOf(k.keyword);
+        v = inQueryZone(k.vr, v, partner ? valueFor(this.store, entity, { level: k.level, keyword: partner }, this.query) : undefined, zone);
+      }
       values.set(k.tag, v);
       if (!foreign && hasNonAscii(v)) foreign = true;
     }

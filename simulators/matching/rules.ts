@@ -67,6 +67,12 @@ export function inRange(vr: string, range: string, value: string): boolean {
   return (lo === '' || lo <= value) && (hi === '' || value <= hi);
 }
 
+/** The two bounds of a range key ("" for an open side); a DT's offset minus sign is not the range dash. */
+export function rangeBounds(vr: string, range: string): [string, string] {
+  const d = vr === 'DT' ? rangeDash(range) : range.indexOf('-');
+  return d < 0 ? [range.trim(), range.trim()] : [range.slice(0, d).trim(), range.slice(d + 1).trim()];
+}
+
 /** The range dash of a DT key, not the minus sign of a UTC offset: the dash at position 0 or followed by a digit after a full prefix. */
 function rangeDash(range: string): number {
   if (range.startsWith('-')) return 0;
@@ -119,4 +125,27 @@ export function samePersonName(key: string, value: string, caseInsensitive: bool
   const kc = key.split('^');
   const vc = value.split('^');
   return kc.length < vc.length && kc.every((k, i) => eq(k, vc[i]!));
+}
+
+/** Folding for fuzzy PN matching: no case, no accents (combining marks), no spacing or punctuation variants. */
+function foldName(s: string): string {
+  return s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[\s.,]+/g, '');
+}
+
+/**
+ * Fuzzy semantic matching of person names, only when negotiated (PS3.4 C.2.2.2.1.1): insensitive to
+ * case, accents and spacing; a key with fewer components matches on those it gives; family and
+ * given name may be swapped; any component group of the value may match. No phonetic matching.
+ */
+export function fuzzyPersonName(key: string, value: string, wild: boolean): boolean {
+  const keyGroup = key.split('=').find((g) => g !== '') ?? '';
+  const kc = keyGroup.split('^').map(foldName);
+  while (kc.length > 1 && kc.at(-1) === '') kc.pop();
+  const eq = wild ? (k: string, v: string) => cachedRegExp(k, false).test(v) : (k: string, v: string) => k === v;
+  const fits = (keys: string[], vc: string[]) => keys.length <= vc.length && keys.every((k, i) => k === '' || eq(k, vc[i]!));
+  const swapped = kc.length >= 2 ? [kc[1]!, kc[0]!, ...kc.slice(2)] : undefined;
+  return value.split('=').some((group) => {
+    const vc = group.split('^').map(foldName);
+    return fits(kc, vc) || (swapped !== undefined && fits(swapped, vc));
+  });
 }

@@ -134,6 +134,7 @@ const scp = obj(
     port: int('TCP port for qr-harness serve (the command line may override)', 0, 65535),
     maxPduLength: int('our Maximum Length (0 = no limit)', 0),
     profile: str('the matching profile (strict, lenient, empty-hierarchical, dcmqrscp, orthanc)'),
+    timezone: str("the archive's timezone, for timezone query adjustment (default +0000)", { pattern: '^[+-](0\\d|1[0-4])[0-5]\\d$', patternHelp: 'a UTC offset +HHMM or -HHMM' }),
     retrieveAeTitle: str('Retrieve AE Title in responses (default: aeTitle)'),
     callingAeTitles: list(aePattern, 'accept only these calling AE titles (others: A-ASSOCIATE-RJ 1/1/3)'),
     sopClasses: list(uidOrName(SOP_CLASS_NAMES, 'a SOP class'), 'SOP classes accepted (default: the four FIND models and Verification)'),

@@ -6,6 +6,7 @@ import { DataSet } from '../dataset/data-set.ts';
 import { encodeDataSet } from '../dataset/encode.ts';
 import { SopClass, TransferSyntax } from '../dimse/sop-classes.ts';
 import { answerFindExtendedNegotiation } from '../matching/negotiation.ts';
+import { parseOffset } from '../matching/timezone.ts';
 import { PROFILES, STRICT } from '../matching/profile.ts';
 import { wildcardRegExp } from '../matching/rules.ts';
 import type { FindHandler, FindRequest, FindResult } from '../scp/find-service.ts';
@@ -71,12 +72,12 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
   const counters = new Map<Behaviour, { seen: number; answered: number }>();
   const ruleHits = new Map<AssociationRule, number>();
   const retrieveAe = c.retrieveAeTitle ?? c.aeTitle;
-  const ext = c.extendedNegotiation ?? { relational: true, datetime: true, emptyValue: true, multipleValue: true };
+  const ext = c.extendedNegotiation ?? { relational: true, datetime: true, fuzzy: true, timezone: true, emptyValue: true, multipleValue: true };
   const answerExt = answerFindExtendedNegotiation({
     relational: ext.relational ?? false,
     dateTime: ext.datetime ?? false,
-    fuzzy: false,
-    timezone: false,
+    fuzzy: ext.fuzzy ?? false,
+    timezone: ext.timezone ?? false,
     emptyValue: ext.emptyValue ?? false,
     multipleValue: ext.multipleValue ?? false,
   });
@@ -136,7 +137,7 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
     return respond(behaviour.respond, ctx);
   };
 
-  const fromStore = storeFindHandler(s.store, { profile, retrieveAeTitle: retrieveAe });
+  const fromStore = storeFindHandler(s.store, { profile, retrieveAeTitle: retrieveAe, storeOffset: parseOffset(c.timezone ?? '+0000') ?? 0 });
   /** No behaviour applies: the store answers (failures included), and a C-CANCEL is honoured. */
   async function* answerFromStore(request: FindRequest): AsyncIterable<FindResult> {
     for await (const r of fromStore(request) as Iterable<FindResult>) {

@@ -50,6 +50,8 @@ export interface ScpScenario {
   port?: number;
   maxPduLength?: number;
   profile?: string;
+  /** The archive's timezone (+HHMM), for timezone query adjustment. */
+  timezone?: string;
   retrieveAeTitle?: string;
   callingAeTitles?: string[];
   sopClasses?: string[];

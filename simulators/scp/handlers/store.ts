@@ -1,5 +1,5 @@
 import { characterSet } from '../../dataset/charset.ts';
-import { execute } from '../../matching/engine.ts';
+import { execute, matchContext } from '../../matching/engine.ts';
 import type { MatchContext } from '../../matching/match-entity.ts';
 import { negotiatedFrom } from '../../matching/negotiation.ts';
 import { STRICT } from '../../matching/profile.ts';
@@ -14,6 +14,8 @@ export interface StoreFindOptions {
   profile?: MatchingProfile;
   /** Retrieve AE Title (0008,0054) in every Q/R response (C.4.1.1.3.2); default: none given means the SCP's AE title is set by the caller. */
   retrieveAeTitle?: string;
+  /** The archive's timezone, minutes east of UTC, for timezone query adjustment (default UTC). */
+  storeOffset?: number;
 }
 
 /** Required and unique keys per level (PS3.4 Tables C.6-1 … C.6-5); every other key is optional. */
@@ -50,6 +52,7 @@ function applyOptionalKeys(query: Query, profile: MatchingProfile): number {
  */
 export function storeFindHandler(store: Store, o: StoreFindOptions = {}): FindHandler {
   const profile = o.profile ?? STRICT;
+  const storeOffset = o.storeOffset ?? 0;
   return function* (request): Iterable<FindResult> {
     if (!request.model) {
       yield [0x0122, null, { errorComment: `no Find information model for ${request.sopClassUid}` }];
@@ -65,9 +68,9 @@ export function storeFindHandler(store: Store, o: StoreFindOptions = {}): FindHa
     const status = applyOptionalKeys(query, profile);
     const queryCharset = characterSet(request.identifier.text('SpecificCharacterSet'));
     const foreign = !profile.transcodeQueryCharacterSet && !queryCharset.isDefault && queryCharset.terms.join('\\') !== 'ISO_IR 192';
-    const ctx: MatchContext = { profile, worklist: query.model === 'mwl', combineDateTime: query.model === 'mwl' || negotiated.dateTime, foreignCharset: foreign };
+    const ctx: MatchContext = matchContext(query, profile, { foreignCharset: foreign, storeOffset });
     const builder = new ResponseBuilder(store, query, ctx, request.transferSyntax, request.identifier.element('QueryRetrieveLevel')?.bytes, o.retrieveAeTitle);
-    for (const entity of execute(store, query, profile, foreign)) {
+    for (const entity of execute(store, query, profile, { foreignCharset: foreign, storeOffset })) {
       yield [status, builder.identifier(entity)];
     }
   };
