@@ -24,7 +24,7 @@ Given(/^an SCP "([^"]+)" serving the store "([^"]+)"(?: with the (\S+) profile)?
   const store = loadYamlStore(path.resolve(file));
   await this.startScp(ae, {
     find: { handler: storeFindHandler(store, { profile: p, retrieveAeTitle: ae }) },
-    policy: { extendedNegotiation: answerFindExtendedNegotiation({ relational: true, dateTime: true, emptyValue: true, multipleValue: true }) },
+    policy: { extendedNegotiation: answerFindExtendedNegotiation({ relational: true, dateTime: true, fuzzy: true, timezone: true, emptyValue: true, multipleValue: true }) },
   });
   this.scpName = ae;
 });
@@ -57,6 +57,12 @@ When('the SCU runs matching vector {word}', async function (this: HarnessWorld, 
 When(/^the SCU queries the (Patient Root|Study Root|Patient\/Study Only|Modality Worklist) model with:$/, async function (this: HarnessWorld, model: string, table: DataTable) {
   const key = { 'Patient Root': 'PatientRoot', 'Study Root': 'StudyRoot', 'Patient/Study Only': 'PatientStudyOnly', 'Modality Worklist': 'MWL' }[model]!;
   await runQuery(this, key, Object.fromEntries(table.raw().map(([k, v]) => [k!, v ?? ''])));
+});
+
+When(/^the SCU queries the (Patient Root|Study Root) model, offering (.+), with:$/, async function (this: HarnessWorld, model: string, offered: string, table: DataTable) {
+  const key = { 'Patient Root': 'PatientRoot', 'Study Root': 'StudyRoot' }[model]!;
+  const ext = Object.fromEntries(offered.split(/,\s*|\s+and\s+/).map((name) => [{ 'fuzzy matching': 'fuzzy', 'timezone adjustment': 'timezone', 'combined date-time': 'datetime', nothing: '' }[name.trim()] ?? name.trim(), 1]));
+  await runQuery(this, key, Object.fromEntries(table.raw().map(([k, v]) => [k!, v ?? ''])), ext);
 });
 
 function resultKeys(world: HarnessWorld, q: VectorQuery): string[] {
@@ -104,4 +110,10 @@ Then('every Pending holds only the requested keys, the level, the higher unique 
 Then('the Pendings have these {word} values:', function (this: HarnessWorld, keyword: string, table: DataTable) {
   const got = this.responses.filter((r) => !r.final).map((r) => r.identifier!.text(keyword) ?? '(absent)').sort();
   assert.deepEqual(got, table.raw().map((row) => row[0]!).sort());
+});
+
+Then('the Pendings have the {word} values {string}', function (this: HarnessWorld, keyword: string, list: string) {
+  const got = this.responses.filter((r) => !r.final).map((r) => r.identifier!.text(keyword) ?? '(absent)').sort();
+  assert.deepEqual(got, list === '' ? [] : list.split(',').map((x) => x.trim()).sort());
+  assert.equal(this.responses.at(-1)?.status, 0, 'final status');
 });
