@@ -69,6 +69,20 @@ const setups: Record<string, () => Promise<Scene>> = {
     await s.h.log.expect('Sta7', 'Evt12');
     return s;
   },
+  /** A release collision on our side, the A-RELEASE-RP received (AR-10), our response held: Sta12. */
+  Sta12: async () => {
+    const s = await scene({}, (a) => (a.onReleaseCollision = () => new Promise(() => {})));
+    s.peer.send(bytes.rq());
+    await s.peer.nextPdu();
+    s.association = s.h.associations[0];
+    void s.association!.release().catch(() => {});
+    assert.equal((await s.peer.nextPdu())[0], 0x05);
+    s.peer.send(bytes.releaseRq());
+    await s.h.log.expect('Sta7', 'Evt12');
+    s.peer.send(bytes.releaseRp());
+    assert.equal((await s.h.log.expect('Sta10', 'Evt13')).to, 'Sta12');
+    return s;
+  },
   Sta13: async () => {
     const s = await setups.Sta6!();
     s.peer.send(bytes.releaseRq());
@@ -97,6 +111,7 @@ const expected: Record<string, Record<string, string>> = {
   Sta7: { Evt3: 'AA-8', Evt4: 'AA-8', Evt6: 'AA-8', Evt19: 'AA-8' },
   Sta8: { Evt3: 'AA-8', Evt4: 'AA-8', Evt6: 'AA-8', Evt10: 'AA-8', Evt12: 'AA-8', Evt13: 'AA-8', Evt19: 'AA-8' },
   Sta10: { Evt3: 'AA-8', Evt4: 'AA-8', Evt6: 'AA-8', Evt10: 'AA-8', Evt12: 'AA-8', Evt19: 'AA-8' },
+  Sta12: { Evt3: 'AA-8', Evt4: 'AA-8', Evt6: 'AA-8', Evt10: 'AA-8', Evt12: 'AA-8', Evt13: 'AA-8', Evt19: 'AA-8' },
   Sta13: { Evt3: 'AA-6', Evt4: 'AA-6', Evt6: 'AA-7', Evt10: 'AA-6', Evt12: 'AA-6', Evt13: 'AA-6', Evt19: 'AA-7' },
 };
 
@@ -129,7 +144,7 @@ for (const [state, row] of Object.entries(expected)) {
   }
 }
 
-for (const state of ['Sta3', 'Sta6', 'Sta7', 'Sta8', 'Sta10']) {
+for (const state of ['Sta3', 'Sta6', 'Sta7', 'Sta8', 'Sta10', 'Sta12']) {
   test(`${state} + Evt16 (A-ABORT received) → AA-3: close, send nothing`, async () => {
     const s = await setups[state]!();
     try {
@@ -422,7 +437,7 @@ after(() => {
   for (const [state, row] of Object.entries(expected)) {
     for (const [event, action] of Object.entries(row)) mustCover.push(`${state}+${event}->${action}->Sta13`);
   }
-  for (const state of ['Sta3', 'Sta6', 'Sta7', 'Sta8', 'Sta10']) mustCover.push(`${state}+Evt16->AA-3->Sta1`, `${state}+Evt17->AA-4->Sta1`);
+  for (const state of ['Sta3', 'Sta6', 'Sta7', 'Sta8', 'Sta10', 'Sta12']) mustCover.push(`${state}+Evt16->AA-3->Sta1`, `${state}+Evt17->AA-4->Sta1`);
   const missing = mustCover.filter((c) => !covered.has(c));
   assert.deepEqual(missing, [], 'state table cells not exercised');
 });

@@ -83,7 +83,18 @@ async function sta11(): Promise<Scene> {
   return s;
 }
 
-const setups: Record<string, () => Promise<Scene>> = { Sta5: sta5, Sta6: sta6, Sta7: sta7, Sta11: sta11 };
+/** A release collision held before our A-RELEASE response: Sta9, where PDUs can then arrive. */
+async function sta9(): Promise<Scene> {
+  const s = await sta6();
+  s.association!.onReleaseCollision = () => new Promise(() => {});
+  void s.association!.release().catch(() => {});
+  assert.equal((await s.peer.nextPdu())[0], 0x05);
+  s.peer.send(bytes.releaseRq());
+  assert.equal((await s.log.expect('Sta7', 'Evt12')).to, 'Sta9');
+  return s;
+}
+
+const setups: Record<string, () => Promise<Scene>> = { Sta5: sta5, Sta6: sta6, Sta7: sta7, Sta9: sta9, Sta11: sta11 };
 
 const inputs: { name: string; event: string; bytes: (s: Scene) => Buffer; reason: number }[] = [
   { name: 'A-ASSOCIATE-AC', event: 'Evt3', bytes: (s) => bytes.ac(s.rq), reason: 2 },
@@ -99,6 +110,7 @@ const abortCells: Record<string, string[]> = {
   Sta5: ['Evt6', 'Evt10', 'Evt12', 'Evt13', 'Evt19'],
   Sta6: ['Evt3', 'Evt4', 'Evt6', 'Evt13', 'Evt19'],
   Sta7: ['Evt3', 'Evt4', 'Evt6', 'Evt19'],
+  Sta9: ['Evt3', 'Evt4', 'Evt6', 'Evt10', 'Evt12', 'Evt13', 'Evt19'],
   Sta11: ['Evt3', 'Evt4', 'Evt6', 'Evt10', 'Evt12', 'Evt19'],
 };
 
@@ -121,7 +133,7 @@ for (const [state, events] of Object.entries(abortCells)) {
   }
 }
 
-for (const state of ['Sta5', 'Sta6', 'Sta7', 'Sta11']) {
+for (const state of ['Sta5', 'Sta6', 'Sta7', 'Sta9', 'Sta11']) {
   test(`requestor ${state} + Evt16 → AA-3 and ${state} + Evt17 → AA-4`, async () => {
     const s = await setups[state]!();
     s.peer.send(bytes.abort(2, 0));
@@ -299,7 +311,7 @@ after(() => {
     'Sta13+Evt18->AA-2->Sta1',
   ];
   for (const [state, events] of Object.entries(abortCells)) for (const e of events) mustCover.push(`${state}+${e}->AA-8->Sta13`);
-  for (const state of ['Sta5', 'Sta6', 'Sta7', 'Sta11']) mustCover.push(`${state}+Evt16->AA-3->Sta1`, `${state}+Evt17->AA-4->Sta1`);
+  for (const state of ['Sta5', 'Sta6', 'Sta7', 'Sta9', 'Sta11']) mustCover.push(`${state}+Evt16->AA-3->Sta1`, `${state}+Evt17->AA-4->Sta1`);
   const missing = mustCover.filter((c) => !covered.has(c));
   assert.deepEqual(missing, [], 'state table cells not exercised');
 });

@@ -30,6 +30,8 @@ export class Association {
   private releaseWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   /** Called when the peer asks to release; the response is sent when it resolves (default: at once). */
   onReleaseRequested: (() => void | Promise<void>) | undefined;
+  /** Called in a release collision before our A-RELEASE response (Sta9 requestor, Sta12 acceptor); the response waits for it. */
+  onReleaseCollision: (() => void | Promise<void>) | undefined;
 
   constructor(
     readonly id: string,
@@ -149,7 +151,7 @@ export class Association {
   handleReleaseIndication(collision: boolean): void {
     if (collision) {
       // PS3.8 7.2.2 release collision: the requestor answers first (AR-9); the acceptor waits for the RP (AR-10) then answers.
-      if (this.role === 'requestor') this.provider.respondRelease();
+      if (this.role === 'requestor') this.afterCollisionHook('Sta9');
       return;
     }
     const respond = () => {
@@ -164,8 +166,18 @@ export class Association {
   }
 
   handleReleaseConfirmation(): void {
-    if (this.provider.state === 'Sta12') this.provider.respondRelease();
+    if (this.provider.state === 'Sta12') this.afterCollisionHook('Sta12');
     this.finish({ how: 'released', by: 'local' });
+  }
+
+  /** The A-RELEASE response of a collision (Evt14 in Sta9 or Sta12), once the hook lets it go. */
+  private afterCollisionHook(state: 'Sta9' | 'Sta12'): void {
+    const respond = () => {
+      if (this.provider.state === state) this.provider.respondRelease();
+    };
+    const hook = this.onReleaseCollision?.();
+    if (hook) hook.then(respond, respond);
+    else respond();
   }
 
   handleAbortIndication(info: AbortIndication): void {
