@@ -3,6 +3,7 @@ import type { Clock } from '../clock/clock.ts';
 import type { EventSink } from '../events/event-stream.ts';
 import { DecodeError, HarnessError, InternalError } from '../wire/errors.ts';
 import { ConnectionError, ProtocolError, TimeoutError, UsageError } from './errors.ts';
+import { SocketTransport, connectionError } from './transport.ts';
 import type { UlEvent } from './events.ts';
 import type { ActionName } from './fsm/actions.ts';
 import { EVENTS, LOCAL_PRIMITIVE_EVENTS, PDU_EVENTS } from './fsm/events.ts';
@@ -66,14 +67,13 @@ interface EventContext {
  */
 export class UpperLayerProvider {
   readonly fsm = new StateMachine('Sta1');
-  private socket: net.Socket | undefined;
+  private transport: SocketTransport | undefined;
   private readonly framer: PduFramer;
   private readonly timerSet: Partial<Record<TimerName, NamedTimer>> = {};
   private pendingRq: AssociateRqPdu | undefined;
   private target: { host: string; port: number } | undefined;
   private transportOpen = false;
   private closedNotified = false;
-  private corked = false;
 
   constructor(private readonly o: ProviderOptions) {
     this.framer = new PduFramer(o.limits);
@@ -128,11 +128,9 @@ export class UpperLayerProvider {
 
   /** Evt5: a transport connection arrived (acceptor). */
   acceptTransport(socket: net.Socket): void {
-    this.attach(socket);
+    const t = this.attach(socket);
     this.transportOpen = true;
-    if (this.o.events.wants('transport')) {
-      this.emit({ kind: 'transport', phase: 'accepted', local: addr(socket.localAddress, socket.localPort), remote: addr(socket.remoteAddress, socket.remotePort) });
-    }
+    if (this.o.events.wants('transport')) this.emit({ kind: 'transport', phase: 'accepted', local: t.local, remote: t.remote });
     this.fire('Evt5', {});
   }
 
@@ -193,21 +191,9 @@ export class UpperLayerProvider {
     this.fire('Evt19', { error });
   }
 
-  /** Closes the transport at once, without a PDU (a scripted fault, or teardown). */
-  /**
-   * Drops the TCP connection outside the protocol. `afterFlush`: what was written still reaches
-   * the peer, then FIN (a peer that vanished mid-PDU); otherwise at once, discarding it.
-   */
+  /** Drops the TCP connection without a PDU (a scripted fault, or teardown); see SocketTransport.destroy. */
   destroyTransport(afterFlush = false): void {
-    const socket = this.socket;
-    if (!socket) return;
-    if (!afterFlush) {
-      socket.destroy();
-      return;
-    }
-    socket.end();
-    const t = this.o.clock.setTimeout(() => socket.destroy(), 2000);
-    socket.once('close', () => t.cancel());
+    this.transport?.destroy(afterFlush);
   }
 
   // ------------------------------------------------------------ the table
@@ -410,23 +396,21 @@ export class UpperLayerProvider {
   private connect(host: string, port: number): void {
     if (this.o.events.wants('transport')) this.emit({ kind: 'transport', phase: 'connecting', remote: `${host}:${port}` });
     const socket = net.connect({ host, port, noDelay: true });
-    this.attach(socket);
+    const t = this.attach(socket);
     this.timer('connect').start(this.o.timeouts.connectMs);
     socket.once('connect', () => {
       this.transportOpen = true;
-      if (this.o.events.wants('transport')) {
-        this.emit({ kind: 'transport', phase: 'connected', local: addr(socket.localAddress, socket.localPort), remote: addr(socket.remoteAddress, socket.remotePort) });
-      }
+      if (this.o.events.wants('transport')) this.emit({ kind: 'transport', phase: 'connected', local: t.local, remote: t.remote });
       this.fire('Evt2', {});
     });
   }
 
-  private attach(socket: net.Socket): void {
-    this.socket = socket;
-    socket.setNoDelay(true);
+  private attach(socket: net.Socket): SocketTransport {
+    this.transport = new SocketTransport(socket, this.o.clock);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
     socket.on('close', () => this.onSocketClose());
+    return this.transport;
   }
 
   private onSocketError(err: NodeJS.ErrnoException): void {
@@ -505,55 +489,31 @@ export class UpperLayerProvider {
     this.write(encodePdu(pdu), pdu);
   }
 
-  /** One socket write per PDU; writes issued in the same tick leave in one batch. */
   private write(raw: Buffer, pdu: Pdu): void {
-    const s = this.socket;
-    if (!s || s.destroyed || !this.transportOpen) return;
-    if (!this.corked) {
-      this.corked = true;
-      s.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        s.uncork();
-      });
-    }
-    s.write(raw);
+    if (!this.transportOpen || !this.transport?.write(raw)) return;
     if (this.o.events.wants('pdu:sent')) this.emit({ kind: 'pdu:sent', pdu, raw });
   }
 
-  /** Close without lingering (PS3.8 9.1.4): flush what was written, then drop the socket. */
+  /** Close without lingering (PS3.8 9.1.4). */
   private closeTransport(): void {
-    const s = this.socket;
-    if (!s || s.destroyed) return;
+    if (!this.transport || this.transport.socket.destroyed) return;
     this.transportOpen = false;
-    if (this.corked) s.uncork();
-    s.end(() => s.destroy());
+    this.transport.close();
   }
 
   /** True while the transport has unsent bytes above the high-water mark (backpressure for streaming senders). */
   get writeBackedUp(): boolean {
-    return (this.socket?.writableNeedDrain ?? false) === true;
+    return this.transport?.backedUp ?? false;
   }
 
   /** Resolves when the socket can take more data. */
   drained(): Promise<void> {
-    const s = this.socket;
-    if (!s || !s.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        s.off('drain', done);
-        s.off('close', done);
-        resolve();
-      };
-      s.on('drain', done);
-      s.on('close', done);
-    });
+    return this.transport?.drained() ?? Promise.resolve();
   }
 
   /** Stops reading from the peer (backpressure on a slow consumer) or resumes. */
   pauseReading(paused: boolean): void {
-    if (paused) this.socket?.pause();
-    else this.socket?.resume();
+    this.transport?.pauseReading(paused);
   }
 
   // ------------------------------------------------------------ events
@@ -570,25 +530,3 @@ export class UpperLayerProvider {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function addr(host: string | undefined, port: number | undefined): string {
-  return `${host ?? '?'}:${port ?? '?'}`;
-}
-
-export function connectionError(err: NodeJS.ErrnoException): ConnectionError {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return new ConnectionError('UL_CONNECTION_REFUSED', `connection refused (${err.message})`, err.code);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new ConnectionError('UL_HOST_NOT_FOUND', `host not found (${err.message})`, err.code);
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return new ConnectionError('UL_HOST_UNREACHABLE', `host unreachable (${err.message})`, err.code);
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return new ConnectionError('UL_CONNECTION_RESET', `connection reset by the peer (${err.message})`, err.code);
-    default:
-      return new ConnectionError('UL_TRANSPORT_ERROR', `transport error (${err.message})`, err.code);
-  }
-}

@@ -1,0 +1,115 @@
+import type net from 'node:net';
+import type { Clock } from '../clock/clock.ts';
+import { ConnectionError } from './errors.ts';
+
+/**
+ * The TCP connection under one upper-layer provider: PDU writes batched per tick, backpressure,
+ * reading paused and resumed, and the ways to close (PS3.8 9.1.4, or abruptly for faults).
+ */
+export class SocketTransport {
+  private corked = false;
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly clock: Clock,
+  ) {
+    socket.setNoDelay(true);
+  }
+
+  /** One socket write per PDU; writes issued in the same tick leave in one batch. */
+  write(raw: Buffer): boolean {
+    const s = this.socket;
+    if (s.destroyed) return false;
+    if (!this.corked) {
+      this.corked = true;
+      s.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        s.uncork();
+      });
+    }
+    s.write(raw);
+    return true;
+  }
+
+  /** Close without lingering (PS3.8 9.1.4): flush what was written, then drop the socket. */
+  close(): void {
+    const s = this.socket;
+    if (s.destroyed) return;
+    if (this.corked) s.uncork();
+    s.end(() => s.destroy());
+  }
+
+  /**
+   * Drops the connection outside the protocol. `afterFlush`: what was written still reaches the
+   * peer, then FIN (a peer that vanished mid-PDU); otherwise at once, discarding it.
+   */
+  destroy(afterFlush = false): void {
+    const s = this.socket;
+    if (!afterFlush) {
+      s.destroy();
+      return;
+    }
+    if (this.corked) s.uncork();
+    s.end();
+    const t = this.clock.setTimeout(() => s.destroy(), 2000);
+    s.once('close', () => t.cancel());
+  }
+
+  /** True while unsent bytes are above the high-water mark (backpressure for streaming senders). */
+  get backedUp(): boolean {
+    return this.socket.writableNeedDrain === true;
+  }
+
+  /** Resolves when the socket can take more data (or is gone). */
+  drained(): Promise<void> {
+    const s = this.socket;
+    if (!s.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+
+  /** Stops reading from the peer (backpressure on a slow consumer) or resumes. */
+  pauseReading(paused: boolean): void {
+    if (paused) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  get local(): string {
+    return addr(this.socket.localAddress, this.socket.localPort);
+  }
+
+  get remote(): string {
+    return addr(this.socket.remoteAddress, this.socket.remotePort);
+  }
+}
+
+function addr(host: string | undefined, port: number | undefined): string {
+  return `${host ?? '?'}:${port ?? '?'}`;
+}
+
+/** A socket error as the typed error a user reads ("connection refused", "host not found" …). */
+export function connectionError(err: NodeJS.ErrnoException): ConnectionError {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return new ConnectionError('UL_CONNECTION_REFUSED', `connection refused (${err.message})`, err.code);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConnectionError('UL_HOST_NOT_FOUND', `host not found (${err.message})`, err.code);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new ConnectionError('UL_HOST_UNREACHABLE', `host unreachable (${err.message})`, err.code);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new ConnectionError('UL_CONNECTION_RESET', `connection reset by the peer (${err.message})`, err.code);
+    default:
+      return new ConnectionError('UL_TRANSPORT_ERROR', `transport error (${err.message})`, err.code);
+  }
+}
