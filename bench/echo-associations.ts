@@ -2,14 +2,10 @@
  * Sequential associate + C-ECHO + release from one client process (our requestor), against our
  * SCP (a separate process), DCMTK dcmqrscp and Orthanc, in one run. Prints associations/s.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DimseClient, verificationContext } from '../simulators/scu/dimse-client.ts';
-import { findBinary, freePort, startDcmqrscp, startOrthanc } from '../simulators/testing/peers.ts';
+import { findBinary, startDcmqrscp, startOrthanc } from '../simulators/testing/peers.ts';
 import type { RunningPeer } from '../simulators/testing/peers.ts';
-
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { startOurScp } from './our-scp.ts';
 
 export interface EchoFigure {
   target: string;
@@ -17,30 +13,6 @@ export interface EchoFigure {
   seconds: number;
   perSecond: number;
   failures: number;
-}
-
-async function startOurScp(): Promise<RunningPeer> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'bin/qr-harness.mjs'), 'serve', '--quiet', '--port', String(port), '--ae-title', 'QRSCP'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => c.toString().includes('listening') && resolve());
-    child.once('exit', (code) => reject(new Error(`qr-harness serve exited with ${code}`)));
-  });
-  return {
-    name: 'qr-harness serve',
-    host: '127.0.0.1',
-    port,
-    aeTitle: 'QRSCP',
-    pid: child.pid!,
-    dir: '',
-    log: () => '',
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
 }
 
 function optionsFor(peer: RunningPeer) {
@@ -79,7 +51,7 @@ function median(xs: number[]): number {
  * the median round.
  */
 export async function benchEchoAssociations(seconds = 5, rounds = 3): Promise<EchoFigure[]> {
-  const starters: [string, () => Promise<RunningPeer>][] = [['qr-harness serve', startOurScp]];
+  const starters: [string, () => Promise<RunningPeer>][] = [['qr-harness serve', () => startOurScp([])]];
   // dcmqrscp forks a child per association (its --single-process mode stops after one association in DCMTK 3.6.7).
   if (findBinary('dcmqrscp')) starters.push(['dcmqrscp', () => startDcmqrscp()]);
   if (findBinary('Orthanc')) starters.push(['Orthanc', () => startOrthanc()]);

@@ -3,17 +3,15 @@
  * matches), and the same 10,000-match IMAGE query answered by our SCP, DCMTK dcmqrscp and Orthanc
  * to our SCU and to DCMTK findscu, in one run.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DimseClient } from '../simulators/scu/dimse-client.ts';
-import { findBinary, freePort, runTool, startDcmqrscp, startOrthanc } from '../simulators/testing/peers.ts';
+import { findBinary, runTool, startDcmqrscp, startOrthanc } from '../simulators/testing/peers.ts';
 import type { RunningPeer } from '../simulators/testing/peers.ts';
 import { writeFixture } from '../simulators/testing/part10.ts';
+import { startOurScp } from './our-scp.ts';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STUDY_ROOT = '1.2.840.10008.5.1.4.1.2.2.1';
 /** The study of `--synthetic-store patients=1,studies=1,series=1,instances=N` (see simulators/store/synthetic.ts). */
 const SYNTH_STUDY = '1.2.826.0.1.3680043.9.7433.3.1.1';
@@ -26,28 +24,6 @@ function rssOf(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-export async function startOurScp(args: string[]): Promise<RunningPeer> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'bin/qr-harness.mjs'), 'serve', '--quiet', '--port', String(port), '--ae-title', 'QRSCP', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => c.toString().includes('listening') && resolve());
-    child.once('exit', (code) => reject(new Error(`qr-harness serve exited with ${code}`)));
-  });
-  return {
-    name: 'qr-harness serve',
-    host: '127.0.0.1',
-    port,
-    aeTitle: 'QRSCP',
-    pid: child.pid!,
-    dir: '',
-    log: () => '',
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
 }
 
 /** Runs the IMAGE query with our SCU; returns matches and seconds. */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { DimseClient } from '../simulators/scu/dimse-client.ts';
 import { syntheticStore } from '../simulators/store/synthetic.ts';
-import { startOurScp } from './find-stream.ts';
+import { startOurScp } from './our-scp.ts';
 
 const SHAPE = { patients: 10_000, studiesPerPatient: 10, seriesPerStudy: 2, instancesPerSeries: 5 };
 

@@ -1,5 +1,4 @@
 import chalk from 'chalk';
-import { loadScenario, ScenarioError } from '../../simulators/scenario/load.ts';
 import { scpFromScenario } from '../../simulators/scenario/scp-runtime.ts';
 import { runScu } from '../../simulators/scenario/scu-runtime.ts';
 import type { ScuRunResult } from '../../simulators/scenario/scu-runtime.ts';
@@ -8,6 +7,7 @@ import { aeTitle, helpFor, parseArgs, port, UsageError } from '../args.ts';
 import type { OptionSpec } from '../args.ts';
 import { ExitCode, exitCodeFor } from '../exit-codes.ts';
 import { errorLine, traceStream } from '../output.ts';
+import { loadScenarioFor } from './scenario.ts';
 import type { Output } from '../output.ts';
 
 export const runOptions: OptionSpec[] = [
@@ -45,18 +45,8 @@ export async function runCommand(argv: string[], io: Output): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const file = options.scenario as string | undefined;
   if (!file) throw new UsageError('--scenario FILE is required');
-  let scenario;
-  try {
-    scenario = loadScenario(file);
-  } catch (e) {
-    if (!(e instanceof ScenarioError)) throw e;
-    for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
-    return ExitCode.Usage;
-  }
-  if (!scenario.scu) {
-    io.err(errorLine(`${file}: the scenario has no scu section (serve its SCP with "qr-harness serve --scenario ${file}")`));
-    return ExitCode.Usage;
-  }
+  const scenario = loadScenarioFor(file, 'scu', io);
+  if (!scenario?.scu) return ExitCode.Usage;
   const events = traceStream(options.debug ? 2 : options.verbose ? 1 : 0, io);
   let target: { host: string; port: number };
   let scp: Scp | undefined;

@@ -29,6 +29,27 @@ export function summary(s: Scenario): string {
   return parts.join('; ');
 }
 
+/**
+ * Loads a scenario for `run` or `serve`, printing every problem (file:line:column) and saying so
+ * when the section that command needs is missing. Undefined: nothing to run.
+ */
+export function loadScenarioFor(file: string, needs: 'scp' | 'scu', io: Output): Scenario | undefined {
+  let scenario: Scenario;
+  try {
+    scenario = loadScenario(file);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
+    return undefined;
+  }
+  if (!scenario[needs]) {
+    const other = needs === 'scp' ? `run its SCU with "qr-harness run --scenario ${file}"` : `serve its SCP with "qr-harness serve --scenario ${file}"`;
+    io.err(errorLine(`${file}: the scenario has no ${needs} section (${other})`));
+    return undefined;
+  }
+  return scenario;
+}
+
 export async function scenarioCommand(argv: string[], io: Output): Promise<number> {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h') {

@@ -2,7 +2,6 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import chalk from 'chalk';
 import { CommandField } from '../../simulators/dimse/command-fields.ts';
 import { describeStatus, statusClass } from '../../simulators/dimse/status.ts';
-import { loadScenario, ScenarioError } from '../../simulators/scenario/load.ts';
 import { Recorder } from '../../simulators/scenario/recorder.ts';
 import { scpFromScenario } from '../../simulators/scenario/scp-runtime.ts';
 import type { EventStream } from '../../simulators/events/event-stream.ts';
@@ -12,7 +11,7 @@ import type { ParsedOptions } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { errorLine } from '../output.ts';
 import type { Output } from '../output.ts';
-import { summary } from './scenario.ts';
+import { loadScenarioFor, summary } from './scenario.ts';
 
 /** Options that describe an SCP, which a scenario file already does. */
 const SCENARIO_SAYS = ['store', 'synthetic-store', 'profile', 'decline', 'timezone', 'records', 'synthetic', 'handler', 'ignore-cancel', 'delay', 'calling-ae', 'max-pdu', 'ae-title'];
@@ -27,18 +26,8 @@ export async function serveScenario(options: ParsedOptions, explicit: ParsedOpti
     if (explicit[name] !== undefined) throw new UsageError(`--${name} cannot be combined with --scenario (the scenario file sets it)`);
   }
   const file = options.scenario as string;
-  let scenario;
-  try {
-    scenario = loadScenario(file);
-  } catch (e) {
-    if (!(e instanceof ScenarioError)) throw e;
-    for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
-    return ExitCode.Usage;
-  }
-  if (!scenario.scp) {
-    io.err(errorLine(`${file}: the scenario has no scp section (run its SCU with "qr-harness run --scenario ${file}")`));
-    return ExitCode.Usage;
-  }
+  const scenario = loadScenarioFor(file, 'scp', io);
+  if (!scenario?.scp) return ExitCode.Usage;
   const recorder = new Recorder('scp');
   recorder.attach(events);
   const recordFile = options.record as string | undefined;
