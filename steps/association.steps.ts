@@ -29,9 +29,11 @@ Given('an SCP {string} is listening with an ARTIM timeout of {int} ms', async fu
   await this.startScp(ae, { timeouts: { artimMs: ms } });
 });
 
-async function associate(world: HarnessWorld, calling: string, called: string, scpName: string, extra: Partial<RequestorOptions> = {}): Promise<void> {
+/** Requests an association for the scenario; a refusal is kept in `lastError` for the Then steps. */
+export async function associate(world: HarnessWorld, calling: string, called: string, scpName: string, extra: Partial<RequestorOptions> = {}): Promise<void> {
   world.client = undefined;
   world.lastError = undefined;
+  const t0 = performance.now();
   try {
     world.client = await DimseClient.connect({
       host: '127.0.0.1',
@@ -40,11 +42,14 @@ async function associate(world: HarnessWorld, calling: string, called: string, s
       callingAeTitle: calling,
       presentationContexts: [verificationContext],
       events: world.events,
+      dimseTimeoutMs: world.dimseTimeoutMs,
       ...extra,
     });
     world.clientEnd = world.client.association.ended;
   } catch (e) {
     world.lastError = e as Error & { code?: string };
+  } finally {
+    world.associationMs = performance.now() - t0;
   }
 }
 

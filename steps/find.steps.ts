@@ -10,9 +10,9 @@ import type { FindModel } from '../simulators/dimse/find.ts';
 import type { FindHandler } from '../simulators/scp/find-service.ts';
 import { recordsFindHandler } from '../simulators/scp/handlers/records.ts';
 import { seedFindHandler } from '../simulators/scp/handlers/seed.ts';
-import { DimseClient } from '../simulators/scu/dimse-client.ts';
 import { loadRecords } from '../cli/records.ts';
 import type { HarnessWorld } from './support/world.ts';
+import { associate } from './association.steps.ts';
 
 const MODELS: Record<string, FindModel> = { 'Patient Root': 'patient', 'Study Root': 'study', 'Patient/Study Only': 'psonly', 'Modality Worklist': 'mwl' };
 
@@ -53,29 +53,12 @@ Given('an SCP {string} that answers {int} Pendings then FE00 with an Identifier'
 });
 
 When(/^"([^"]+)" associates with "([^"]+)" proposing (Patient Root|Study Root|Patient\/Study Only|Modality Worklist) FIND$/, async function (this: HarnessWorld, calling: string, called: string, model: string) {
-  this.lastError = undefined;
-  this.client = undefined;
-  const t0 = performance.now();
-  try {
-    this.client = await DimseClient.connect({
-    host: '127.0.0.1',
-    port: this.scp(called).port!,
-    calledAeTitle: called,
-    callingAeTitle: calling,
+  await associate(this, calling, called, called, {
     presentationContexts: [
       { abstractSyntax: FIND_MODELS[MODELS[model]!].sopClassUid, transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] },
       { abstractSyntax: '1.2.840.10008.1.1', transferSyntaxes: ['1.2.840.10008.1.2'] },
     ],
-    events: this.events,
-    dimseTimeoutMs: this.dimseTimeoutMs,
-    });
-  } catch (e) {
-    this.lastError = e as Error & { code?: string };
-    return;
-  } finally {
-    this.associationMs = performance.now() - t0;
-  }
-  this.clientEnd = this.client.association.ended;
+  });
   this.findModel = MODELS[model]!;
 });
 
