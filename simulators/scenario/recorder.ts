@@ -120,9 +120,10 @@ export class Recorder {
       const id = m.command.MessageIDBeingRespondedTo;
       const same = (x: RecordedMessage) => x.associationId === m.associationId;
       const request = this.messages.slice(0, i).findLast((x) => same(x) && x.direction === requestDir && x.command.CommandField === CommandField.C_FIND_RQ && x.command.MessageID === id);
-      const responses = this.messages.filter((x) => same(x) && x.direction !== requestDir && x.command.CommandField === CommandField.C_FIND_RSP && x.command.MessageIDBeingRespondedTo === id);
-      const before = responses.filter((x) => this.messages.indexOf(x) < i);
-      const after = responses.filter((x) => this.messages.indexOf(x) > i);
+      const isResponse = (x: RecordedMessage) => same(x) && x.direction !== requestDir && x.command.CommandField === CommandField.C_FIND_RSP && x.command.MessageIDBeingRespondedTo === id;
+      const before = this.messages.slice(0, i).filter(isResponse);
+      const after = this.messages.slice(i + 1).filter(isResponse);
+      const responses = [...before, ...after];
       const pending = (x: RecordedMessage) => statusClass(x.command.Status ?? 0) === 'Pending';
       const final = responses.find((x) => !pending(x));
       out.push({

@@ -36,7 +36,7 @@ export interface RespondContext {
 }
 
 /** How the following responses are broken (the `fault` step). */
-function faultExtra(fault: string, ctx: RespondContext, final: boolean): FindResultExtra | undefined {
+function faultExtra(fault: string, ctx: RespondContext): FindResultExtra | undefined {
   const r = ctx.request;
   switch (fault) {
     case 'wrongMessageId':
@@ -55,7 +55,6 @@ function faultExtra(fault: string, ctx: RespondContext, final: boolean): FindRes
     case 'oversizePdu':
       return { fragment: { ignorePeerMax: true } };
     default:
-      void final;
       return undefined;
   }
 }
@@ -117,7 +116,7 @@ export async function* respond(steps: readonly RespondStep[], ctx: RespondContex
   let cancel: Cancel = 'honour';
   let sinceCancel = 0;
   let fault = 'none';
-  const extraFor = (final: boolean) => (fault === 'none' ? undefined : faultExtra(fault, ctx, final));
+  const faultFields = () => (fault === 'none' ? undefined : faultExtra(fault, ctx));
   const shape = (id: Buffer) => (fault === 'oversizePdu' ? oversize(ctx, id) : fault === 'wrongTransferSyntax' ? reencode(ctx, id) : id);
   const cancelled = (): boolean => {
     if (!r.isCancelled || cancel === 'ignore') return false;
@@ -126,7 +125,7 @@ export async function* respond(steps: readonly RespondStep[], ctx: RespondContex
   };
   const finalFault = (status: number): FindResult => {
     const identifier = fault === 'identifierOnFinal' ? ctx.encode({ QueryRetrieveLevel: r.identifier.text('QueryRetrieveLevel') ?? '' }) : null;
-    return [status, identifier, extraFor(true)];
+    return [status, identifier, faultFields()];
   };
   for (const step of steps) {
     if ('delayMs' in step && !('pending' in step)) {
@@ -153,13 +152,13 @@ export async function* respond(steps: readonly RespondStep[], ctx: RespondContex
           yield finalFault(0xfe00);
           return;
         }
-        yield [step.status ?? (Buffer.isBuffer(item) ? 0xff00 : item[0]), shape(id), extraFor(false)];
+        yield [step.status ?? (Buffer.isBuffer(item) ? 0xff00 : item[0]), shape(id), faultFields()];
       }
     } else if ('cancel' in step) {
       cancel = step.cancel;
     } else if ('final' in step) {
       const identifier = step.identifier ? ctx.encode(step.identifier) : fault === 'identifierOnFinal' ? ctx.encode({ QueryRetrieveLevel: r.identifier.text('QueryRetrieveLevel') ?? '' }) : null;
-      const extra: FindResultExtra = { ...extraFor(true) };
+      const extra: FindResultExtra = { ...faultFields() };
       if (step.errorComment !== undefined) extra.errorComment = step.errorComment;
       if (step.errorId !== undefined) extra.errorId = step.errorId;
       if (step.offendingElement) extra.offendingElement = step.offendingElement.map((k) => parseTag(k)!);
