@@ -8,6 +8,8 @@ import { MessageAssembler } from './assembler.ts';
 import type { AssembledMessage } from './assembler.ts';
 import { encodeCommand } from './command-set.ts';
 import { fragmentMessage } from './fragmenter.ts';
+import { hex } from '../testing/hex.ts';
+import { encodePdu } from '../ul/pdu/registry.ts';
 
 const command = encodeCommand({ CommandField: 0x0020, AffectedSOPClassUID: '1.2.840.10008.5.1.4.1.2.2.1', MessageID: 3, Priority: 0, CommandDataSetType: 0x0000 });
 const dataSet = Buffer.from(Array.from({ length: 301 * 2 }, (_, i) => i & 0xff));
@@ -74,4 +76,20 @@ test('reserved message control header bits are ignored but reported (PS3.8 E.2; 
   new MessageAssembler(new Set([1])).push(pdata([{ contextId: 1, mch: 0x83, data: encodeCommand({ CommandField: 0x0030, MessageID: 1, CommandDataSetType: 0x0101 }) }]), undefined, (m) => out.push(m));
   assert.equal(out.length, 1);
   assert.match(out[0]!.problems.join(), /reserved bits/);
+});
+
+test('a message that fits is one P-DATA-TF built in one piece, byte for byte (PS3.8 9.3.5, E.2)', () => {
+  const cmd = Buffer.from([0x00, 0x00, 0x00, 0x01]);
+  const ds = Buffer.from([0x08, 0x00]);
+  const [only, ...rest] = fragmentMessage(3, cmd, ds, 18);
+  assert.equal(rest.length, 0);
+  assert.deepEqual(
+    only!.raw,
+    hex`04 00  00 00 00 12  # P-DATA-TF, PDU-length 18
+        00 00 00 06  03 03  00 00 00 01  # PDV: length 6, context 3, command + last
+        00 00 00 04  03 02  08 00        # PDV: length 4, context 3, data set + last`,
+  );
+  assert.deepEqual(only!.raw, encodePdu(only!.pdu));
+  // A peer maximum one byte smaller: the data set goes in a second PDU.
+  assert.equal(fragmentMessage(3, cmd, ds, 17).length, 2);
 });

@@ -30,6 +30,10 @@ function split(data: Buffer, size: number, command: boolean, contextId: number, 
   }
 }
 
+function pduOf(pdvs: PresentationDataValue[]): OutgoingPdu {
+  return { pdu: { type: 0x04, pdvs }, raw: buildPDataTf(pdvs) };
+}
+
 /**
  * Cuts one DIMSE message into PDVs and P-DATA-TF PDUs that respect the peer's Maximum Length
  * (PS3.8 D.1: the PDU-length counts the 6-byte PDV headers; 0 = no limit). Command fragments
@@ -38,6 +42,12 @@ function split(data: Buffer, size: number, command: boolean, contextId: number, 
  */
 export function fragmentMessage(contextId: number, command: Buffer, dataSet: Buffer | undefined, peerMaxPduLength: number, o: FragmentOptions = {}): OutgoingPdu[] {
   const limit = peerMaxPduLength === 0 || o.ignorePeerMax ? Number.MAX_SAFE_INTEGER : peerMaxPduLength;
+  if (o.maxFragmentLength === undefined && !o.onePdvPerPdu && 6 + command.length + (dataSet ? 6 + dataSet.length : 0) <= limit) {
+    // The common case: the whole message fits in one P-DATA-TF, one PDV for each part.
+    const pdvs: PresentationDataValue[] = [{ contextId, messageControlHeader: COMMAND | LAST, data: command }];
+    if (dataSet) pdvs.push({ contextId, messageControlHeader: LAST, data: dataSet });
+    return [{ pdu: { type: 0x04, pdvs }, raw: buildPDataTf(pdvs) }];
+  }
   // Each PDV costs 6 bytes of header; fragments stay even (PS3.8 E.1) and at least 2 bytes.
   let size = limit - 6;
   size = Math.max(2, size - (size % 2));
@@ -48,19 +58,16 @@ export function fragmentMessage(contextId: number, command: Buffer, dataSet: Buf
   const out: OutgoingPdu[] = [];
   let current: PresentationDataValue[] = [];
   let length = 0;
-  const flush = () => {
-    if (current.length === 0) return;
-    const pdu: PDataTfPdu = { type: 0x04, pdvs: current };
-    out.push({ pdu, raw: buildPDataTf(current) });
-    current = [];
-    length = 0;
-  };
   for (const pdv of pdvs) {
     const cost = 6 + pdv.data.length;
-    if (current.length > 0 && (o.onePdvPerPdu || length + cost > limit)) flush();
+    if (current.length > 0 && (o.onePdvPerPdu || length + cost > limit)) {
+      out.push(pduOf(current));
+      current = [];
+      length = 0;
+    }
     current.push(pdv);
     length += cost;
   }
-  flush();
+  if (current.length > 0) out.push(pduOf(current));
   return out;
 }

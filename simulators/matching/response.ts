@@ -24,6 +24,11 @@ const EMPTY = Buffer.alloc(0);
 const NON_ASCII = /[^\x00-\x7f]/;
 const UTF8 = characterSet('ISO_IR 192');
 
+function isAscii(t: string): boolean {
+  for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 function hasNonAscii(v: AttrValue | undefined): boolean {
   if (v === undefined) return false;
   if (typeof v === 'string') return NON_ASCII.test(v);
@@ -59,7 +64,7 @@ export class ResponseBuilder {
     retrieveAeTitle: string | undefined,
   ) {
     this.returned = [...query.returned];
-    const plan: PlannedElement[] = this.returned.map((k) => ({ tag: k.tag, vr: k.vr }));
+    const plan: PlannedElement[] = this.returned.map((k, i) => ({ tag: k.tag, vr: k.vr, source: i }));
     if (query.model !== 'mwl') {
       plan.push({ tag: QR_LEVEL, vr: 'CS', fixed: levelBytes ?? Buffer.from(query.level.padEnd(query.level.length + (query.level.length % 2))) });
       // C.4.1.3.1.1: every unique key of the levels above.
@@ -70,7 +75,7 @@ export class ResponseBuilder {
         const e = entryForKeyword(kw)!;
         const key: Key = { keyword: kw, tag: e.tag, vr: e.vr, level: l, kind: 'universal', values: [], matched: false };
         this.returned.push(key);
-        plan.push({ tag: e.tag, vr: e.vr });
+        plan.push({ tag: e.tag, vr: e.vr, source: this.returned.length - 1 });
       }
       if (retrieveAeTitle !== undefined && !this.returned.some((k) => k.tag === RETRIEVE_AE)) {
         plan.push({ tag: RETRIEVE_AE, vr: 'AE', fixed: textBytes('AE', retrieveAeTitle, UTF8) });
@@ -82,10 +87,42 @@ export class ResponseBuilder {
     }
     this.plain = new IdentifierWriter(plan, ts);
     this.withCharset = new IdentifierWriter([...plan, { tag: CHARSET, vr: 'CS' }], ts);
+    this.byTag = new Map(this.returned.map((k) => [k.tag, k]));
+    this.texts = new Array<string | undefined>(this.returned.length);
   }
+
+  private readonly byTag: Map<number, Key>;
+  /** Reused by every call of the text path (identifiers are built one at a time). */
+  private readonly texts: (string | undefined)[];
 
   /** The encoded Identifier for one matching entity. */
   identifier(entity: Entity): Buffer {
+    return (this.plain.textOnly && this.asText(entity)) || this.general(entity);
+  }
+
+  /** The common case, written without intermediate buffers: every value is text in the default repertoire. False otherwise. */
+  private asText(entity: Entity): Buffer | false {
+    const zone = this.ctx.zone;
+    const texts = this.texts;
+    for (let i = 0; i < this.returned.length; i++) {
+      const k = this.returned[i]!;
+      let v = valueFor(this.store, entity, k, this.query);
+      if (zone && ZONED_VRS.has(k.vr)) {
+        const partner = partnerOf(k.keyword);
+        v = inQueryZone(k.vr, v, partner ? valueFor(this.store, entity, { level: k.level, keyword: partner }, this.query) : undefined, zone);
+      }
+      let t: string | undefined;
+      if (v === undefined || typeof v === 'string') t = v;
+      else if (v.length === 0) t = '';
+      else if (typeof v[0] === 'string') t = (v as string[]).join('\\');
+      else return false;
+      if (t !== undefined && !isAscii(t)) return false;
+      texts[i] = t;
+    }
+    return this.plain.writeText(texts);
+  }
+
+  private general(entity: Entity): Buffer {
     const values = new Map<number, AttrValue | undefined>();
     let foreign = false;
     const zone = this.ctx.zone;
@@ -106,7 +143,7 @@ export class ResponseBuilder {
       cs = stored ? characterSet(stored) : UTF8;
       csBytes = textBytes('CS', stored ? stored.split('\\') : ['ISO_IR 192'], UTF8);
     }
-    const byTag = new Map(this.returned.map((k) => [k.tag, k]));
+    const byTag = this.byTag;
     const get = (tag: number): DataElement | undefined => {
       if (tag === CHARSET) return { tag, vr: 'CS', bytes: csBytes! };
       const k = byTag.get(tag);

@@ -56,7 +56,7 @@ export interface FindServiceOptions {
   handler: FindHandler;
   /** Stop and answer FE00 when a C-CANCEL arrives, whatever the handler does (default true). */
   honourCancel?: boolean;
-  /** Give the event loop a turn every N Pendings so a C-CANCEL can be read (default 16). */
+  /** Give the event loop a turn every N Pendings so a C-CANCEL can be read (default 64; sooner when the socket backs up). */
   yieldEvery?: number;
 }
 
@@ -80,7 +80,7 @@ export function findServices(o: FindServiceOptions): Map<number, ServiceHandler>
     return m;
   };
   const honourCancel = o.honourCancel ?? true;
-  const yieldEvery = o.yieldEvery ?? 16;
+  const yieldEvery = o.yieldEvery ?? 64;
 
   const onFind: ServiceHandler = async (ctx) => {
     const rq = ctx.message.decoded.command;

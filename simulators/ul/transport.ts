@@ -7,7 +7,9 @@ import { ConnectionError } from './errors.ts';
  * reading paused and resumed, and the ways to close (PS3.8 9.1.4, or abruptly for faults).
  */
 export class SocketTransport {
-  private corked = false;
+  /** PDUs written in this tick, sent together as one socket write at its end. */
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
 
   constructor(
     readonly socket: net.Socket,
@@ -18,25 +20,29 @@ export class SocketTransport {
 
   /** One socket write per PDU; writes issued in the same tick leave in one batch. */
   write(raw: Buffer): boolean {
-    const s = this.socket;
-    if (s.destroyed) return false;
-    if (!this.corked) {
-      this.corked = true;
-      s.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        s.uncork();
-      });
-    }
-    s.write(raw);
+    if (this.socket.destroyed) return false;
+    if (this.batch.length === 0) process.nextTick(() => this.flush());
+    this.batch.push(raw);
+    this.batchBytes += raw.length;
     return true;
+  }
+
+  /** Hands the batch to the socket: one buffer, so one system call however many PDUs it holds. */
+  private flush(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    const bytes = this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    if (this.socket.destroyed) return;
+    this.socket.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, bytes));
   }
 
   /** Close without lingering (PS3.8 9.1.4): flush what was written, then drop the socket. */
   close(): void {
     const s = this.socket;
     if (s.destroyed) return;
-    if (this.corked) s.uncork();
+    this.flush();
     s.end(() => s.destroy());
   }
 
@@ -50,7 +56,7 @@ export class SocketTransport {
       s.destroy();
       return;
     }
-    if (this.corked) s.uncork();
+    this.flush();
     s.end();
     const t = this.clock.setTimeout(() => s.destroy(), 2000);
     s.once('close', () => t.cancel());
@@ -58,12 +64,13 @@ export class SocketTransport {
 
   /** True while unsent bytes are above the high-water mark (backpressure for streaming senders). */
   get backedUp(): boolean {
-    return this.socket.writableNeedDrain === true;
+    return this.socket.writableNeedDrain === true || this.batchBytes >= this.socket.writableHighWaterMark;
   }
 
   /** Resolves when the socket can take more data (or is gone). */
   drained(): Promise<void> {
     const s = this.socket;
+    this.flush();
     if (!s.writableNeedDrain) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
