@@ -10,18 +10,30 @@ export class SocketTransport {
   /** PDUs written in this tick, sent together as one socket write at its end. */
   private batch: Buffer[] = [];
   private batchBytes = 0;
+  /** A PDU was written in this tick: the next ones wait for its end. */
+  private tickOpen = false;
 
   constructor(
     readonly socket: net.Socket,
     private readonly clock: Clock,
   ) {
     socket.setNoDelay(true);
+    socket.once('end', () => this.onPeerEnd());
   }
 
-  /** One socket write per PDU; writes issued in the same tick leave in one batch. */
+  /**
+   * One socket write per PDU. The first PDU of a tick leaves at once (an answer reaches the peer
+   * before the bookkeeping that follows it); the others written in the same tick leave together
+   * at its end, in one system call.
+   */
   write(raw: Buffer): boolean {
     if (this.socket.destroyed) return false;
-    if (this.batch.length === 0) process.nextTick(() => this.flush());
+    if (!this.tickOpen) {
+      this.tickOpen = true;
+      process.nextTick(() => this.flush());
+      this.socket.write(raw);
+      return true;
+    }
     this.batch.push(raw);
     this.batchBytes += raw.length;
     return true;
@@ -29,6 +41,7 @@ export class SocketTransport {
 
   /** Hands the batch to the socket: one buffer, so one system call however many PDUs it holds. */
   private flush(): void {
+    this.tickOpen = false;
     const batch = this.batch;
     if (batch.length === 0) return;
     const bytes = this.batchBytes;
@@ -43,7 +56,14 @@ export class SocketTransport {
     const s = this.socket;
     if (s.destroyed) return;
     this.flush();
-    s.end(() => s.destroy());
+    // Everything is with the kernel: closing sends it, then FIN, without a separate shutdown.
+    if (s.writableLength === 0) s.destroy();
+    else s.end(() => s.destroy());
+  }
+
+  /** The peer closed its side: with nothing left to send, close ours at once instead of a shutdown first. */
+  private onPeerEnd(): void {
+    if (this.batch.length === 0 && this.socket.writableLength === 0) this.socket.destroy();
   }
 
   /**
