@@ -71,7 +71,7 @@ export class UpperLayerProvider {
   private readonly framer: PduFramer;
   private readonly timerSet: Partial<Record<TimerName, NamedTimer>> = {};
   private pendingRq: AssociateRqPdu | undefined;
-  private target: { host: string; port: number } | undefined;
+  private target: { host: string; port: number; lookup: net.LookupFunction | undefined } | undefined;
   private transportOpen = false;
   private closedNotified = false;
 
@@ -120,9 +120,9 @@ export class UpperLayerProvider {
   // ------------------------------------------------------------ local primitives and transport indications
 
   /** Evt1: A-ASSOCIATE request. Opens the transport (AE-1); the RQ goes out once it is connected (AE-2). */
-  requestAssociation(rq: AssociateRqPdu, host: string, port: number): void {
+  requestAssociation(rq: AssociateRqPdu, host: string, port: number, lookup?: net.LookupFunction): void {
     this.pendingRq = rq;
-    this.target = { host, port };
+    this.target = { host, port, lookup };
     this.fire('Evt1', {});
   }
 
@@ -231,7 +231,7 @@ export class UpperLayerProvider {
     const t = this.o.timeouts;
     switch (action) {
       case 'AE-1':
-        this.connect(this.target!.host, this.target!.port);
+        this.connect(this.target!.host, this.target!.port, this.target!.lookup);
         return;
       case 'AE-2':
         this.stopTimer('connect');
@@ -393,9 +393,9 @@ export class UpperLayerProvider {
 
   // ------------------------------------------------------------ transport
 
-  private connect(host: string, port: number): void {
+  private connect(host: string, port: number, lookup: net.LookupFunction | undefined): void {
     if (this.o.events.wants('transport')) this.emit({ kind: 'transport', phase: 'connecting', remote: `${host}:${port}` });
-    const socket = net.connect({ host, port, noDelay: true });
+    const socket = net.connect({ host, port, noDelay: true, ...(lookup && { lookup }) });
     const t = this.attach(socket);
     this.timer('connect').start(this.o.timeouts.connectMs);
     socket.once('connect', () => {

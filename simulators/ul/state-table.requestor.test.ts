@@ -215,6 +215,34 @@ test('Sta4 + Evt17: connection refused → AA-4, typed UL_CONNECTION_REFUSED', a
   for (const t of log.transitions) covered.add(cell(t));
 });
 
+test('Sta4 + Evt15: the connection never completes (a name lookup that never answers) → AA-2 at the connect timeout, typed UL_CONNECT_TIMEOUT', async () => {
+  const clock = new FakeClock();
+  const stream = new EventStream<UlEvent>();
+  const log = new TransitionLog(stream);
+  const lookups: string[] = [];
+  const pending = requestAssociation({
+    host: 'archive.stalled.test',
+    port: 104,
+    calledAeTitle: 'X',
+    callingAeTitle: 'Y',
+    presentationContexts: [{ abstractSyntax: '1.2.840.10008.1.1', transferSyntaxes: ['1.2.840.10008.1.2'] }],
+    clock,
+    timeouts: { connectMs: 5000 },
+    lookup: (hostname) => void lookups.push(hostname),
+    events: stream,
+  });
+  const outcome = assert.rejects(pending, (e: Error & { code?: string }) => e.code === 'UL_CONNECT_TIMEOUT');
+  await log.expect('Sta1', 'Evt1');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(lookups, ['archive.stalled.test']);
+  clock.advance(4999);
+  assert.equal(log.transitions.length, 1, 'still in Sta4 before the timeout');
+  clock.advance(1);
+  await outcome;
+  assert.equal((await log.expect('Sta4', 'Evt15')).action, 'AA-2');
+  for (const t of log.transitions) covered.add(cell(t));
+});
+
 test('Sta6 + Evt10 → DT-2, Evt12 (the acceptor releases) → AR-2, answered with Evt14 → AR-4', async () => {
   const s = await sta6();
   try {
@@ -291,6 +319,7 @@ after(() => {
   const mustCover = [
     'Sta1+Evt1->AE-1->Sta4',
     'Sta4+Evt2->AE-2->Sta5',
+    'Sta4+Evt15->AA-2->Sta1',
     'Sta4+Evt17->AA-4->Sta1',
     'Sta5+Evt3->AE-3->Sta6',
     'Sta5+Evt4->AE-4->Sta1',

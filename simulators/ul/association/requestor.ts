@@ -1,3 +1,4 @@
+import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../clock/clock.ts';
 import type { Clock } from '../../clock/clock.ts';
@@ -51,6 +52,8 @@ export interface RequestorOptions {
   clock?: Clock;
   events?: EventSink<UlEvent>;
   associationId?: string;
+  /** Resolves `host` instead of the system resolver (a site's own name service, or one that never answers). */
+  lookup?: net.LookupFunction;
 }
 
 export const DEFAULT_MAX_PDU_LENGTH = 16384;
@@ -170,6 +173,6 @@ export function requestAssociation(o: RequestorOptions): Promise<Association> {
       user,
     });
     if (events.wants('association')) events.emit({ kind: 'association', role: 'requestor', phase: 'requested', request, associationId: id, at: clock.now() });
-    provider.requestAssociation(rqPdu, o.host, o.port);
+    provider.requestAssociation(rqPdu, o.host, o.port, o.lookup);
   });
 }
