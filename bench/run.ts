@@ -22,12 +22,21 @@ function table(rows: string[][]): string {
 console.log(`dicom-qr-harness benchmarks — ${os.cpus().length} CPU(s), Node ${process.version}, ${seconds} s per target\n`);
 
 if (wants('echo')) {
-  console.log('Sequential associate + C-ECHO + release, one client process (our requestor)');
+  console.log('Sequential associate + C-ECHO + release, one client process (our requestor); cold = first 0.5 s, then warmed up to a steady rate');
   const figures = await benchEchoAssociations(seconds);
   console.log(
     table([
-      ['target', 'associations', 'seconds', 'assoc/s', 'failures'],
-      ...figures.map((f) => [f.target, String(f.associations), f.seconds.toFixed(1), f.perSecond.toFixed(0), String(f.failures)]),
+      ['target', 'cold assoc/s', 'warm-up s', 'associations', 'seconds', 'assoc/s (median)', 'rounds min-max', 'failures'],
+      ...figures.map((f) => [
+        f.target,
+        f.coldPerSecond.toFixed(0),
+        f.warmUpSeconds.toFixed(1),
+        String(f.associations),
+        f.seconds.toFixed(1),
+        f.perSecond.toFixed(0),
+        `${f.range[0].toFixed(0)}-${f.range[1].toFixed(0)}`,
+        String(f.failures),
+      ]),
     ]),
   );
   console.log('');
