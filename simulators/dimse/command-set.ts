@@ -1,4 +1,3 @@
-import { latin1 } from '../wire/byte-reader.ts';
 import { DecodeError, EncodeError } from '../wire/errors.ts';
 import { COMMAND_ELEMENTS, formatTag } from './command-dictionary.ts';
 import type { CommandVr } from './command-dictionary.ts';
@@ -82,19 +81,72 @@ function encodeValue(vr: CommandVr, v: unknown, keyword: string): Buffer {
   }
 }
 
+/** The command elements in ascending tag order, group length left out (it is computed). */
+const SORTED_DEFINITIONS = [...COMMAND_ELEMENTS.values()].filter((d) => d.tag !== 0).sort((a, b) => a.tag - b.tag);
+
+/** Bytes of one value as `encodeValue` writes it, without building them (strings: the default repertoire, padded to even). */
+function valueLength(vr: CommandVr, v: unknown): number {
+  if (vr === 'US') return 2;
+  if (vr === 'UL') return 4;
+  if (vr === 'AT') return (v as number[]).length * 4;
+  const n = (v as string).length;
+  return n + (n & 1);
+}
+
 /** Encodes a command set in Implicit VR Little Endian, tags ascending, group length first (PS3.7 6.3.1, E.1). */
 export function encodeCommand(cmd: DimseCommand, opts: EncodeCommandOptions = {}): Buffer {
+  if (opts.extraElements) return encodeWithExtras(cmd, opts);
+  // The common case, written in one pass over the dictionary into one buffer.
+  let bodyLength = 0;
+  for (const def of SORTED_DEFINITIONS) {
+    const v = cmd[def.keyword as Keyword];
+    if (v !== undefined) bodyLength += 8 + valueLength(def.vr, v);
+  }
+  const withGroupLength = opts.groupLength !== 'omit';
+  const out = Buffer.allocUnsafe(bodyLength + (withGroupLength ? 12 : 0));
+  let p = 0;
+  if (withGroupLength) {
+    out.writeUInt32LE(0x00000000, 0);
+    out.writeUInt32LE(4, 4);
+    out.writeUInt32LE(typeof opts.groupLength === 'number' ? opts.groupLength : bodyLength, 8);
+    p = 12;
+  }
+  for (const def of SORTED_DEFINITIONS) {
+    const v = cmd[def.keyword as Keyword];
+    if (v === undefined) continue;
+    const n = valueLength(def.vr, v);
+    out.writeUInt16LE(0, p);
+    out.writeUInt16LE(def.tag & 0xffff, p + 2);
+    out.writeUInt32LE(n, p + 4);
+    p += 8;
+    if (def.vr === 'US') out.writeUInt16LE((v as number) & 0xffff, p);
+    else if (def.vr === 'UL') out.writeUInt32LE((v as number) >>> 0, p);
+    else if (def.vr === 'AT') encodeValue(def.vr, v, def.keyword).copy(out, p);
+    else {
+      const text = v as string;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c > 0x7f) throw new EncodeError('ENCODE_INVALID_VALUE', 'command set', def.keyword, 'command strings use the default repertoire only');
+        out[p + i] = c;
+      }
+      // PS3.5 6.2: UI is padded with NUL, other strings with a space, to an even length.
+      if (text.length & 1) out[p + text.length] = def.vr === 'UI' ? 0x00 : 0x20;
+    }
+    p += n;
+  }
+  return out;
+}
+
+/** Scripted faults: extra elements (any tag), in tag order or as given. */
+function encodeWithExtras(cmd: DimseCommand, opts: EncodeCommandOptions): Buffer {
   const elements: { tag: number; value: Buffer }[] = [];
-  for (const def of COMMAND_ELEMENTS.values()) {
-    if (def.tag === 0) continue;
+  for (const def of SORTED_DEFINITIONS) {
     const v = cmd[def.keyword as Keyword];
     if (v === undefined) continue;
     elements.push({ tag: def.tag, value: encodeValue(def.vr, v, def.keyword) });
   }
-  if (opts.extraElements) {
-    elements.push(...opts.extraElements);
-    if (!opts.unordered) elements.sort((a, b) => a.tag - b.tag);
-  }
+  elements.push(...opts.extraElements!);
+  if (!opts.unordered) elements.sort((a, b) => a.tag - b.tag);
   let bodyLength = 0;
   for (const e of elements) bodyLength += 8 + e.value.length;
   const withGroupLength = opts.groupLength !== 'omit';
@@ -134,10 +186,20 @@ function decodeValue(vr: CommandVr, b: Buffer): number | string | number[] | und
       for (let i = 0; i + 4 <= b.length; i += 4) tags.push(((b.readUInt16LE(i) << 16) | b.readUInt16LE(i + 2)) >>> 0);
       return tags;
     }
-    case 'UI':
-      return latin1(b).replace(/\0+$/, '').replace(/ +$/, '');
-    default:
-      return latin1(b).replace(/^ +| +$/g, '');
+    case 'UI': {
+      // Trailing NUL padding, then trailing spaces.
+      let end = b.length;
+      while (end > 0 && b[end - 1] === 0) end--;
+      while (end > 0 && b[end - 1] === 0x20) end--;
+      return b.toString('latin1', 0, end);
+    }
+    default: {
+      let start = 0;
+      let end = b.length;
+      while (end > 0 && b[end - 1] === 0x20) end--;
+      while (start < end && b[start] === 0x20) start++;
+      return b.toString('latin1', start, end);
+    }
   }
 }
 
