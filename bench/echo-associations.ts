@@ -5,6 +5,7 @@
 import { DimseClient, verificationContext } from '../simulators/scu/dimse-client.ts';
 import { findBinary, startDcmqrscp, startOrthanc } from '../simulators/testing/peers.ts';
 import type { RunningPeer } from '../simulators/testing/peers.ts';
+import { startNodeFloor } from './node-floor.ts';
 import { startOurScp } from './our-scp.ts';
 
 export interface EchoFigure {
@@ -81,6 +82,8 @@ export async function benchEchoAssociations(seconds = 5, rounds = 5): Promise<Ec
   // dcmqrscp forks a child per association (its --single-process mode stops after one association in DCMTK 3.6.7).
   if (findBinary('dcmqrscp')) starters.push(['dcmqrscp', () => startDcmqrscp()]);
   if (findBinary('Orthanc')) starters.push(['Orthanc', () => startOrthanc()]);
+  // Reference: what the Node runtime alone allows (fixed answers, no protocol work).
+  starters.push(['zero-work Node acceptor', () => startNodeFloor({ callingAeTitle: 'BENCH', presentationContexts: [verificationContext] })]);
   const peers: RunningPeer[] = [];
   try {
     // The client warms up first, against a scratch acceptor, so each target's cold figure is its own.

@@ -1,6 +1,6 @@
 import { DecodeError, EncodeError } from '../wire/errors.ts';
 import { COMMAND_ELEMENTS, formatTag } from './command-dictionary.ts';
-import type { CommandVr } from './command-dictionary.ts';
+import type { CommandElementDefinition, CommandVr } from './command-dictionary.ts';
 
 /** A DIMSE command set (PS3.7 Annex E) with its elements named by their PS3.7 keywords. */
 export interface DimseCommand {
@@ -81,8 +81,18 @@ function encodeValue(vr: CommandVr, v: unknown, keyword: string): Buffer {
   }
 }
 
-/** The command elements in ascending tag order, group length left out (it is computed). */
-const SORTED_DEFINITIONS = [...COMMAND_ELEMENTS.values()].filter((d) => d.tag !== 0).sort((a, b) => a.tag - b.tag);
+/** The command elements by keyword, group length left out (it is computed). */
+const BY_KEYWORD = new Map([...COMMAND_ELEMENTS.values()].filter((d) => d.tag !== 0).map((d) => [d.keyword, d]));
+
+/** The dictionary entries of the fields the command has, in ascending tag order (PS3.7 6.3.1). */
+function presentDefinitions(cmd: DimseCommand): CommandElementDefinition[] {
+  const defs: CommandElementDefinition[] = [];
+  for (const keyword in cmd) {
+    const def = BY_KEYWORD.get(keyword);
+    if (def && cmd[keyword as Keyword] !== undefined) defs.push(def);
+  }
+  return defs.length > 1 ? defs.sort((a, b) => a.tag - b.tag) : defs;
+}
 
 /** Bytes of one value as `encodeValue` writes it, without building them (strings: the default repertoire, padded to even). */
 function valueLength(vr: CommandVr, v: unknown): number {
@@ -96,12 +106,10 @@ function valueLength(vr: CommandVr, v: unknown): number {
 /** Encodes a command set in Implicit VR Little Endian, tags ascending, group length first (PS3.7 6.3.1, E.1). */
 export function encodeCommand(cmd: DimseCommand, opts: EncodeCommandOptions = {}): Buffer {
   if (opts.extraElements) return encodeWithExtras(cmd, opts);
-  // The common case, written in one pass over the dictionary into one buffer.
+  // The common case, written straight into one buffer.
+  const defs = presentDefinitions(cmd);
   let bodyLength = 0;
-  for (const def of SORTED_DEFINITIONS) {
-    const v = cmd[def.keyword as Keyword];
-    if (v !== undefined) bodyLength += 8 + valueLength(def.vr, v);
-  }
+  for (const def of defs) bodyLength += 8 + valueLength(def.vr, cmd[def.keyword as Keyword]);
   const withGroupLength = opts.groupLength !== 'omit';
   const out = Buffer.allocUnsafe(bodyLength + (withGroupLength ? 12 : 0));
   let p = 0;
@@ -111,9 +119,8 @@ export function encodeCommand(cmd: DimseCommand, opts: EncodeCommandOptions = {}
     out.writeUInt32LE(typeof opts.groupLength === 'number' ? opts.groupLength : bodyLength, 8);
     p = 12;
   }
-  for (const def of SORTED_DEFINITIONS) {
+  for (const def of defs) {
     const v = cmd[def.keyword as Keyword];
-    if (v === undefined) continue;
     const n = valueLength(def.vr, v);
     out.writeUInt16LE(0, p);
     out.writeUInt16LE(def.tag & 0xffff, p + 2);
@@ -140,11 +147,7 @@ export function encodeCommand(cmd: DimseCommand, opts: EncodeCommandOptions = {}
 /** Scripted faults: extra elements (any tag), in tag order or as given. */
 function encodeWithExtras(cmd: DimseCommand, opts: EncodeCommandOptions): Buffer {
   const elements: { tag: number; value: Buffer }[] = [];
-  for (const def of SORTED_DEFINITIONS) {
-    const v = cmd[def.keyword as Keyword];
-    if (v === undefined) continue;
-    elements.push({ tag: def.tag, value: encodeValue(def.vr, v, def.keyword) });
-  }
+  for (const def of presentDefinitions(cmd)) elements.push({ tag: def.tag, value: encodeValue(def.vr, cmd[def.keyword as Keyword], def.keyword) });
   elements.push(...opts.extraElements!);
   if (!opts.unordered) elements.sort((a, b) => a.tag - b.tag);
   let bodyLength = 0;

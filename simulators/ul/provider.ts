@@ -69,7 +69,7 @@ export class UpperLayerProvider {
   readonly fsm = new StateMachine('Sta1');
   private transport: SocketTransport | undefined;
   private readonly framer: PduFramer;
-  private readonly timerSet: Partial<Record<TimerName, NamedTimer>> = {};
+  private readonly timerSet = new Map<TimerName, NamedTimer>();
   private pendingRq: AssociateRqPdu | undefined;
   private target: { host: string; port: number; lookup: net.LookupFunction | undefined } | undefined;
   private transportOpen = false;
@@ -81,7 +81,7 @@ export class UpperLayerProvider {
 
   /** Timers are made on first use: most associations never need most of them. */
   private timer(name: TimerName): NamedTimer {
-    let t = this.timerSet[name];
+    let t = this.timerSet.get(name);
     if (!t) {
       const o = this.o;
       const onExpire =
@@ -95,13 +95,13 @@ export class UpperLayerProvider {
                 ? () => this.localTimeout('UL_RELEASE_TIMEOUT', name, o.timeouts.releaseMs)
                 : () => this.localTimeout('UL_IDLE_TIMEOUT', name, o.timeouts.idleMs);
       t = new NamedTimer(name, o.clock, onExpire, (n, phase, ms) => this.emitTimer(n, phase, ms));
-      this.timerSet[name] = t;
+      this.timerSet.set(name, t);
     }
     return t;
   }
 
   private stopTimer(name: TimerName): void {
-    this.timerSet[name]?.stop();
+    this.timerSet.get(name)?.stop();
   }
 
   get state(): StateName {
