@@ -60,7 +60,8 @@ async function findscu(peer: RunningPeer, study: string): Promise<{ seconds: num
 }
 
 export interface StreamFigures {
-  selfRate: { matches: number; perSecond: number; clientPeakMb: number; serverPeakMb: number }[];
+  /** SCP peak RSS before the first query (store built) and after the streams: the difference is what streaming costs. */
+  selfRate: { matches: number; perSecond: number; clientPeakMb: number; serverIdlePeakMb: number; serverPeakMb: number }[];
   tenThousand: { target: string; ourScuSeconds?: number; findscuSeconds?: number; perSecond?: number }[];
   notes: string[];
 }
@@ -70,13 +71,14 @@ export async function benchFindStreams(): Promise<StreamFigures> {
   // 1. Our SCP → our SCU, 10,000 and 100,000 matches: rate and peak memory of both processes.
   for (const n of [10_000, 100_000]) {
     const scp = await startOurScp(['--synthetic-store', `patients=1,studies=1,series=1,instances=${n}`]);
+    const serverIdlePeakMb = rssOf(scp.pid);
     try {
       // Two warm-up streams (both processes' JIT), then the median of three.
       await ourScu(scp, SYNTH_STUDY);
       await ourScu(scp, SYNTH_STUDY);
       const runs = [await ourScu(scp, SYNTH_STUDY), await ourScu(scp, SYNTH_STUDY), await ourScu(scp, SYNTH_STUDY)].sort((a, b) => a.seconds - b.seconds);
       const median = runs[1]!;
-      figures.selfRate.push({ matches: median.matches, perSecond: median.matches / median.seconds, clientPeakMb: rssOf(process.pid), serverPeakMb: rssOf(scp.pid) });
+      figures.selfRate.push({ matches: median.matches, perSecond: median.matches / median.seconds, clientPeakMb: rssOf(process.pid), serverIdlePeakMb, serverPeakMb: rssOf(scp.pid) });
     } finally {
       await scp.stop();
     }
