@@ -48,37 +48,48 @@ export interface EncodeCommandOptions {
   unordered?: boolean;
 }
 
-function encodeValue(vr: CommandVr, v: unknown, keyword: string): Buffer {
+/** Writes one value at `p` in Implicit VR Little Endian; `valueLength` bytes. */
+function writeValue(out: Buffer, p: number, vr: CommandVr, v: unknown, keyword: string): void {
   switch (vr) {
-    case 'US': {
-      const b = Buffer.allocUnsafe(2);
-      b.writeUInt16LE((v as number) & 0xffff);
-      return b;
-    }
-    case 'UL': {
-      const b = Buffer.allocUnsafe(4);
-      b.writeUInt32LE((v as number) >>> 0);
-      return b;
-    }
-    case 'AT': {
-      const tags = v as number[];
-      const b = Buffer.allocUnsafe(tags.length * 4);
-      tags.forEach((t, i) => {
-        b.writeUInt16LE(t >>> 16, i * 4);
-        b.writeUInt16LE(t & 0xffff, i * 4 + 2);
+    case 'US':
+      out.writeUInt16LE((v as number) & 0xffff, p);
+      return;
+    case 'UL':
+      out.writeUInt32LE((v as number) >>> 0, p);
+      return;
+    case 'AT':
+      (v as number[]).forEach((t, i) => {
+        out.writeUInt16LE(t >>> 16, p + i * 4);
+        out.writeUInt16LE(t & 0xffff, p + i * 4 + 2);
       });
-      return b;
-    }
+      return;
     default: {
-      const s = v as string;
-      for (let i = 0; i < s.length; i++) {
-        if (s.charCodeAt(i) > 0x7f) throw new EncodeError('ENCODE_INVALID_VALUE', 'command set', keyword, 'command strings use the default repertoire only');
+      const text = v as string;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c > 0x7f) throw new EncodeError('ENCODE_INVALID_VALUE', 'command set', keyword, 'command strings use the default repertoire only');
+        out[p + i] = c;
       }
       // PS3.5 6.2: UI is padded with NUL, other strings with a space, to an even length.
-      const padded = s.length % 2 === 1 ? s + (vr === 'UI' ? '\0' : ' ') : s;
-      return Buffer.from(padded, 'latin1');
+      if (text.length & 1) out[p + text.length] = vr === 'UI' ? 0x00 : 0x20;
     }
   }
+}
+
+function encodeValue(vr: CommandVr, v: unknown, keyword: string): Buffer {
+  const out = Buffer.allocUnsafe(valueLength(vr, v));
+  writeValue(out, 0, vr, v, keyword);
+  return out;
+}
+
+/** The output buffer, Command Group Length (0000,0000) first unless omitted (PS3.7 E.1); `start` is where the elements go. */
+function commandBuffer(bodyLength: number, opts: EncodeCommandOptions): { out: Buffer; start: number } {
+  if (opts.groupLength === 'omit') return { out: Buffer.allocUnsafe(bodyLength), start: 0 };
+  const out = Buffer.allocUnsafe(bodyLength + 12);
+  out.writeUInt32LE(0x00000000, 0);
+  out.writeUInt32LE(4, 4);
+  out.writeUInt32LE(typeof opts.groupLength === 'number' ? opts.groupLength : bodyLength, 8);
+  return { out, start: 12 };
 }
 
 /** The command elements by keyword, group length left out (it is computed). */
@@ -94,7 +105,7 @@ function presentDefinitions(cmd: DimseCommand): CommandElementDefinition[] {
   return defs.length > 1 ? defs.sort((a, b) => a.tag - b.tag) : defs;
 }
 
-/** Bytes of one value as `encodeValue` writes it, without building them (strings: the default repertoire, padded to even). */
+/** Bytes of one value as `writeValue` writes it (strings: the default repertoire, padded to even). */
 function valueLength(vr: CommandVr, v: unknown): number {
   if (vr === 'US') return 2;
   if (vr === 'UL') return 4;
@@ -110,36 +121,16 @@ export function encodeCommand(cmd: DimseCommand, opts: EncodeCommandOptions = {}
   const defs = presentDefinitions(cmd);
   let bodyLength = 0;
   for (const def of defs) bodyLength += 8 + valueLength(def.vr, cmd[def.keyword as Keyword]);
-  const withGroupLength = opts.groupLength !== 'omit';
-  const out = Buffer.allocUnsafe(bodyLength + (withGroupLength ? 12 : 0));
-  let p = 0;
-  if (withGroupLength) {
-    out.writeUInt32LE(0x00000000, 0);
-    out.writeUInt32LE(4, 4);
-    out.writeUInt32LE(typeof opts.groupLength === 'number' ? opts.groupLength : bodyLength, 8);
-    p = 12;
-  }
+  const { out, start } = commandBuffer(bodyLength, opts);
+  let p = start;
   for (const def of defs) {
     const v = cmd[def.keyword as Keyword];
     const n = valueLength(def.vr, v);
     out.writeUInt16LE(0, p);
     out.writeUInt16LE(def.tag & 0xffff, p + 2);
     out.writeUInt32LE(n, p + 4);
-    p += 8;
-    if (def.vr === 'US') out.writeUInt16LE((v as number) & 0xffff, p);
-    else if (def.vr === 'UL') out.writeUInt32LE((v as number) >>> 0, p);
-    else if (def.vr === 'AT') encodeValue(def.vr, v, def.keyword).copy(out, p);
-    else {
-      const text = v as string;
-      for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c > 0x7f) throw new EncodeError('ENCODE_INVALID_VALUE', 'command set', def.keyword, 'command strings use the default repertoire only');
-        out[p + i] = c;
-      }
-      // PS3.5 6.2: UI is padded with NUL, other strings with a space, to an even length.
-      if (text.length & 1) out[p + text.length] = def.vr === 'UI' ? 0x00 : 0x20;
-    }
-    p += n;
+    writeValue(out, p + 8, def.vr, v, def.keyword);
+    p += 8 + n;
   }
   return out;
 }
@@ -152,15 +143,8 @@ function encodeWithExtras(cmd: DimseCommand, opts: EncodeCommandOptions): Buffer
   if (!opts.unordered) elements.sort((a, b) => a.tag - b.tag);
   let bodyLength = 0;
   for (const e of elements) bodyLength += 8 + e.value.length;
-  const withGroupLength = opts.groupLength !== 'omit';
-  const out = Buffer.allocUnsafe(bodyLength + (withGroupLength ? 12 : 0));
-  let p = 0;
-  if (withGroupLength) {
-    out.writeUInt32LE(0x00000000, 0);
-    out.writeUInt32LE(4, 4);
-    out.writeUInt32LE(typeof opts.groupLength === 'number' ? opts.groupLength : bodyLength, 8);
-    p = 12;
-  }
+  const { out, start } = commandBuffer(bodyLength, opts);
+  let p = start;
   for (const e of elements) {
     out.writeUInt16LE(e.tag >>> 16, p);
     out.writeUInt16LE(e.tag & 0xffff, p + 2);
