@@ -3,7 +3,6 @@
  * answering with the bytes our SCP sends (captured from one association), so its rate is what
  * the Node runtime alone allows on this machine.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventStream } from '../simulators/events/event-stream.ts';
@@ -11,7 +10,7 @@ import { DimseClient } from '../simulators/scu/dimse-client.ts';
 import type { ClientEvent } from '../simulators/scu/dimse-client.ts';
 import { freePort } from '../simulators/testing/peers.ts';
 import type { RunningPeer } from '../simulators/testing/peers.ts';
-import { startOurScp } from './our-scp.ts';
+import { startNodePeer, startOurScp } from './our-scp.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -32,22 +31,6 @@ export async function startNodeFloor(client: Omit<ConnectOptions, 'host' | 'port
   const [ac, rsp, rp] = received;
   if (received.length !== 3 || ac![0] !== 0x02 || rsp![0] !== 0x04 || rp![0] !== 0x06) throw new Error(`unexpected PDUs from our SCP: ${received.map((b) => b[0]).join(', ')}`);
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(here, 'node-floor-server.mjs'), String(port), ...received.map((b) => b.toString('hex'))], { stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => c.toString().includes('listening') && resolve());
-    child.once('exit', (code) => reject(new Error(`node-floor-server exited with ${code}`)));
-  });
-  return {
-    name: 'zero-work Node acceptor',
-    host: '127.0.0.1',
-    port,
-    aeTitle: scp.aeTitle,
-    pid: child.pid!,
-    dir: '',
-    log: () => '',
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+  const peer = await startNodePeer('node-floor-server', path.join(here, 'node-floor-server.mjs'), [String(port), ...received.map((b) => b.toString('hex'))], port, scp.aeTitle);
+  return { ...peer, name: 'zero-work Node acceptor' };
 }
