@@ -63,8 +63,6 @@ export class IdentifierWriter {
       size += headers[i]!.length + n;
     }
     const out = Buffer.allocUnsafe(size);
-    const le = this.ts.littleEndian;
-    const explicit = this.ts.explicitVr;
     let at = 0;
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
@@ -72,14 +70,7 @@ export class IdentifierWriter {
       const t = p.fixed === undefined ? texts[p.source!] : undefined;
       const n = p.fixed !== undefined ? p.fixed.length : t === undefined ? 0 : t.length + (t.length & 1);
       for (let j = 0; j < h.length; j++) out[at + j] = h[j]!;
-      if (h.length === 12) {
-        out.writeUInt16LE(0, at + 6);
-        le ? out.writeUInt32LE(n, at + 8) : out.writeUInt32BE(n, at + 8);
-      } else if (explicit) {
-        le ? out.writeUInt16LE(n, at + 6) : out.writeUInt16BE(n, at + 6);
-      } else {
-        le ? out.writeUInt32LE(n, at + 4) : out.writeUInt32BE(n, at + 4);
-      }
+      this.writeLength(out, at, h.length, n);
       at += h.length;
       if (p.fixed !== undefined) {
         p.fixed.copy(out, at);
@@ -107,26 +98,31 @@ export class IdentifierWriter {
     if (hasSequence || this.swap) return this.slow(values);
     const out = Buffer.allocUnsafe(size);
     let at = 0;
-    const le = this.ts.littleEndian;
     for (let i = 0; i < this.plan.length; i++) {
       const h = this.headers[i]!;
       const v = values[i];
       const bytes = v === undefined ? EMPTY : Buffer.isBuffer(v) ? v : v.bytes;
       h.copy(out, at);
       const n = bytes.length;
-      if (h.length === 12) {
-        out.writeUInt16LE(0, at + 6);
-        le ? out.writeUInt32LE(n, at + 8) : out.writeUInt32BE(n, at + 8);
-      } else if (this.ts.explicitVr) {
-        le ? out.writeUInt16LE(n, at + 6) : out.writeUInt16BE(n, at + 6);
-      } else {
-        le ? out.writeUInt32LE(n, at + 4) : out.writeUInt32BE(n, at + 4);
-      }
+      this.writeLength(out, at, h.length, n);
       at += h.length;
       bytes.copy(out, at);
       at += n;
     }
     return out;
+  }
+
+  /** The value length in the element header at `at` (PS3.5 7.1.2: 4 bytes in implicit VR and after a reserved 2 in explicit long VRs, else 2). */
+  private writeLength(out: Buffer, at: number, headerLength: number, n: number): void {
+    const le = this.ts.littleEndian;
+    if (headerLength === 12) {
+      out.writeUInt16LE(0, at + 6);
+      le ? out.writeUInt32LE(n, at + 8) : out.writeUInt32BE(n, at + 8);
+    } else if (this.ts.explicitVr) {
+      le ? out.writeUInt16LE(n, at + 6) : out.writeUInt16BE(n, at + 6);
+    } else {
+      le ? out.writeUInt32LE(n, at + 4) : out.writeUInt32BE(n, at + 4);
+    }
   }
 
   private slow(values: (DataElement | Buffer | undefined)[]): Buffer {

@@ -46,7 +46,7 @@ export function fragmentMessage(contextId: number, command: Buffer, dataSet: Buf
     // The common case: the whole message fits in one P-DATA-TF, one PDV for each part.
     const pdvs: PresentationDataValue[] = [{ contextId, messageControlHeader: COMMAND | LAST, data: command }];
     if (dataSet) pdvs.push({ contextId, messageControlHeader: LAST, data: dataSet });
-    return [{ pdu: { type: 0x04, pdvs }, raw: buildPDataTf(pdvs) }];
+    return [pduOf(pdvs)];
   }
   // Each PDV costs 6 bytes of header; fragments stay even (PS3.8 E.1) and at least 2 bytes.
   let size = limit - 6;

@@ -21,7 +21,6 @@ const CHARSET = 0x00080005;
 const RETRIEVE_AE = 0x00080054;
 const TIMEZONE_OFFSET = 0x00080201;
 const EMPTY = Buffer.alloc(0);
-const NON_ASCII = /[^\x00-\x7f]/;
 const UTF8 = characterSet('ISO_IR 192');
 
 function isAscii(t: string): boolean {
@@ -31,8 +30,8 @@ function isAscii(t: string): boolean {
 
 function hasNonAscii(v: AttrValue | undefined): boolean {
   if (v === undefined) return false;
-  if (typeof v === 'string') return NON_ASCII.test(v);
-  return (v as unknown[]).some((x) => (typeof x === 'string' ? NON_ASCII.test(x) : Object.values(x as Item).some(hasNonAscii)));
+  if (typeof v === 'string') return !isAscii(v);
+  return (v as unknown[]).some((x) => (typeof x === 'string' ? !isAscii(x) : Object.values(x as Item).some(hasNonAscii)));
 }
 
 /** Text to wire bytes, padded to an even length (PS3.5 6.2). */
