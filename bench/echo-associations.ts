@@ -20,7 +20,15 @@ export interface EchoFigure {
   perSecond: number;
   /** Lowest and highest round. */
   range: [number, number];
+  /** Each round's rate, in the order the rounds ran (rounds interleave the targets, so round i of two targets ran moments apart). */
+  rounds: number[];
   failures: number;
+}
+
+/** Target `a` ÷ target `b`, round by round: paired rounds cancel the machine's slow drifts that comparing medians keeps. */
+export function pairedRatio(a: EchoFigure, b: EchoFigure): { median: number; min: number; max: number; atOrAbove: number } {
+  const ratios = a.rounds.map((x, i) => x / b.rounds[i]!);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), atOrAbove: ratios.filter((r) => r >= 1).length };
 }
 
 function optionsFor(peer: RunningPeer) {
@@ -73,14 +81,49 @@ async function warmUp(peer: RunningPeer, maxSeconds = 8): Promise<{ cold: number
   return { cold, seconds };
 }
 
+/** Warm-up and rounds of the targets in `peers`, measured in turn within each round. */
+async function measure(peers: RunningPeer[], seconds: number, rounds: number): Promise<Map<RunningPeer, EchoFigure>> {
+  const warm = new Map<RunningPeer, { cold: number; seconds: number }>();
+  for (const peer of peers) warm.set(peer, await warmUp(peer));
+  const perRound = new Map<RunningPeer, { rates: number[]; n: number; failures: number; elapsed: number }>();
+  for (let r = 0; r < rounds; r++) {
+    for (const peer of peers) {
+      const x = await loop(peer, seconds / rounds);
+      const acc = perRound.get(peer) ?? { rates: [], n: 0, failures: 0, elapsed: 0 };
+      acc.rates.push(x.n / x.elapsed);
+      acc.n += x.n;
+      acc.failures += x.failures;
+      acc.elapsed += x.elapsed;
+      perRound.set(peer, acc);
+    }
+  }
+  const figures = new Map<RunningPeer, EchoFigure>();
+  for (const p of peers) {
+    const acc = perRound.get(p)!;
+    const w = warm.get(p)!;
+    figures.set(p, {
+      target: p.name,
+      coldPerSecond: w.cold,
+      warmUpSeconds: w.seconds,
+      associations: acc.n,
+      seconds: acc.elapsed,
+      perSecond: median(acc.rates),
+      range: [Math.min(...acc.rates), Math.max(...acc.rates)],
+      rounds: acc.rates,
+      failures: acc.failures,
+    });
+  }
+  return figures;
+}
+
 /**
- * All peers run at once; each is warmed up to its steady rate, then they are measured in
- * interleaved rounds so background noise falls on all alike. The figure is the median round.
+ * Our SCP, Orthanc and the zero-work Node acceptor run at once; each is warmed up to its steady
+ * rate, then they are measured in interleaved rounds so background noise falls on all alike (the
+ * figure is the median round). dcmqrscp is measured on its own afterwards: it forks a process per
+ * association, and the tail of a round of those slows whichever target runs next.
  */
-export async function benchEchoAssociations(seconds = 5, rounds = 5): Promise<EchoFigure[]> {
+export async function benchEchoAssociations(seconds = 5, rounds = 10): Promise<EchoFigure[]> {
   const starters: [string, () => Promise<RunningPeer>][] = [['qr-harness serve', () => startOurScp([])]];
-  // dcmqrscp forks a child per association (its --single-process mode stops after one association in DCMTK 3.6.7).
-  if (findBinary('dcmqrscp')) starters.push(['dcmqrscp', () => startDcmqrscp()]);
   if (findBinary('Orthanc')) starters.push(['Orthanc', () => startOrthanc()]);
   // Reference: what the Node runtime alone allows (fixed answers, no protocol work).
   starters.push(['zero-work Node acceptor', () => startNodeFloor({ callingAeTitle: 'BENCH', presentationContexts: [verificationContext] })]);
@@ -94,34 +137,16 @@ export async function benchEchoAssociations(seconds = 5, rounds = 5): Promise<Ec
       await scratch.stop();
     }
     for (const [, start] of starters) peers.push(await start());
-    const warm = new Map<RunningPeer, { cold: number; seconds: number }>();
-    for (const peer of peers) warm.set(peer, await warmUp(peer));
-    const perRound = new Map<RunningPeer, { rates: number[]; n: number; failures: number; elapsed: number }>();
-    for (let r = 0; r < rounds; r++) {
-      for (const peer of peers) {
-        const x = await loop(peer, seconds / rounds);
-        const acc = perRound.get(peer) ?? { rates: [], n: 0, failures: 0, elapsed: 0 };
-        acc.rates.push(x.n / x.elapsed);
-        acc.n += x.n;
-        acc.failures += x.failures;
-        acc.elapsed += x.elapsed;
-        perRound.set(peer, acc);
-      }
+    const figures = await measure(peers, seconds, rounds);
+    const result = peers.map((p) => figures.get(p)!);
+    for (const p of peers.splice(0)) await p.stop();
+    // dcmqrscp forks a child per association (its --single-process mode stops after one association in DCMTK 3.6.7).
+    if (findBinary('dcmqrscp')) {
+      const dcmqrscp = await startDcmqrscp();
+      peers.push(dcmqrscp);
+      result.splice(1, 0, (await measure([dcmqrscp], seconds, rounds)).get(dcmqrscp)!);
     }
-    return peers.map((p) => {
-      const acc = perRound.get(p)!;
-      const w = warm.get(p)!;
-      return {
-        target: p.name,
-        coldPerSecond: w.cold,
-        warmUpSeconds: w.seconds,
-        associations: acc.n,
-        seconds: acc.elapsed,
-        perSecond: median(acc.rates),
-        range: [Math.min(...acc.rates), Math.max(...acc.rates)],
-        failures: acc.failures,
-      };
-    });
+    return result;
   } finally {
     for (const p of peers) await p.stop();
   }

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { benchCodec } from './codec.ts';
-import { benchEchoAssociations } from './echo-associations.ts';
+import { benchEchoAssociations, pairedRatio } from './echo-associations.ts';
 import { benchFindStreams } from './find-stream.ts';
 import { benchStoreQueries } from './store-queries.ts';
 
@@ -39,6 +39,14 @@ if (wants('echo')) {
       ]),
     ]),
   );
+  // Round by round only where the rounds interleave (dcmqrscp runs on its own).
+  const [ours, ...others] = figures;
+  for (const other of others.filter((f) => f.target !== 'dcmqrscp')) {
+    const r = pairedRatio(ours!, other);
+    console.log(
+      `  ${ours!.target} ÷ ${other.target}, round by round: median ${r.median.toFixed(2)}, ${r.min.toFixed(2)}-${r.max.toFixed(2)}, at or above in ${r.atOrAbove} of ${ours!.rounds.length}`,
+    );
+  }
   console.log('');
 }
 
