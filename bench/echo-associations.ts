@@ -22,6 +22,8 @@ export interface EchoFigure {
   range: [number, number];
   /** Each round's rate, in the order the rounds ran (rounds interleave the targets, so round i of two targets ran moments apart). */
   rounds: number[];
+  /** Measured in the same rounds as our SCP, so the rounds pair up (dcmqrscp is measured on its own). */
+  interleaved: boolean;
   failures: number;
 }
 
@@ -82,7 +84,7 @@ async function warmUp(peer: RunningPeer, maxSeconds = 8): Promise<{ cold: number
 }
 
 /** Warm-up and rounds of the targets in `peers`, measured in turn within each round. */
-async function measure(peers: RunningPeer[], seconds: number, rounds: number): Promise<Map<RunningPeer, EchoFigure>> {
+async function measure(peers: RunningPeer[], seconds: number, rounds: number, interleaved: boolean): Promise<Map<RunningPeer, EchoFigure>> {
   const warm = new Map<RunningPeer, { cold: number; seconds: number }>();
   for (const peer of peers) warm.set(peer, await warmUp(peer));
   const perRound = new Map<RunningPeer, { rates: number[]; n: number; failures: number; elapsed: number }>();
@@ -110,6 +112,7 @@ async function measure(peers: RunningPeer[], seconds: number, rounds: number): P
       perSecond: median(acc.rates),
       range: [Math.min(...acc.rates), Math.max(...acc.rates)],
       rounds: acc.rates,
+      interleaved,
       failures: acc.failures,
     });
   }
@@ -137,14 +140,15 @@ export async function benchEchoAssociations(seconds = 5, rounds = 10): Promise<E
       await scratch.stop();
     }
     for (const [, start] of starters) peers.push(await start());
-    const figures = await measure(peers, seconds, rounds);
+    const figures = await measure(peers, seconds, rounds, true);
     const result = peers.map((p) => figures.get(p)!);
     for (const p of peers.splice(0)) await p.stop();
     // dcmqrscp forks a child per association (its --single-process mode stops after one association in DCMTK 3.6.7).
     if (findBinary('dcmqrscp')) {
       const dcmqrscp = await startDcmqrscp();
       peers.push(dcmqrscp);
-      result.splice(1, 0, (await measure([dcmqrscp], seconds, rounds)).get(dcmqrscp)!);
+      // Listed second, as before: our SCP, dcmqrscp, Orthanc, the zero-work acceptor.
+      result.splice(1, 0, (await measure([dcmqrscp], seconds, rounds, false)).get(dcmqrscp)!);
     }
     return result;
   } finally {

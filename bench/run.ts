@@ -39,9 +39,8 @@ if (wants('echo')) {
       ]),
     ]),
   );
-  // Round by round only where the rounds interleave (dcmqrscp runs on its own).
   const [ours, ...others] = figures;
-  for (const other of others.filter((f) => f.target !== 'dcmqrscp')) {
+  for (const other of others.filter((f) => f.interleaved)) {
     const r = pairedRatio(ours!, other);
     console.log(
       `  ${ours!.target} ÷ ${other.target}, round by round: median ${r.median.toFixed(2)}, ${r.min.toFixed(2)}-${r.max.toFixed(2)}, at or above in ${r.atOrAbove} of ${ours!.rounds.length}`,
