@@ -8,12 +8,24 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle;
 }
 
+/** A Node timer as a TimerHandle (a class: no closure made per timer). */
+class NodeTimer implements TimerHandle {
+  private readonly t: NodeJS.Timeout;
+  constructor(fn: () => void, ms: number) {
+    this.t = setTimeout(fn, ms);
+    this.t.unref();
+  }
+  cancel(): void {
+    clearTimeout(this.t);
+  }
+}
+
 export const systemClock: Clock = {
-  now: () => performance.now(),
+  now() {
+    return performance.now();
+  },
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return { cancel: () => clearTimeout(t) };
+    return new NodeTimer(fn, ms);
   },
 };
 

@@ -49,8 +49,10 @@ export interface ProviderOptions {
   timeouts: Timeouts;
   limits: FramerLimits;
   user: ProviderUser;
+  /** Decodes one framed PDU (default: decodePdu), throwing DecodeError as decodePdu does. */
+  decode?(raw: Buffer): Pdu;
   /** Structural checks on a received A-ASSOCIATE-RQ/AC; an `invalid` problem makes it Evt19. */
-  inspect?(pdu: Pdu, raw: Buffer): ProtocolError | undefined;
+  inspect?(pdu: Pdu, raw: Buffer, associationId: string): ProtocolError | undefined;
 }
 
 interface EventContext {
@@ -465,7 +467,7 @@ export class UpperLayerProvider {
   private onFramed(raw: Buffer): void {
     let pdu: Pdu;
     try {
-      pdu = decodePdu(raw);
+      pdu = this.o.decode ? this.o.decode(raw) : decodePdu(raw);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.emit({ kind: 'pdu:received', pdu: undefined, raw, error: e });
@@ -477,7 +479,7 @@ export class UpperLayerProvider {
       this.fire('Evt19', { pdu, raw, error: new ProtocolError('UL_UNRECOGNIZED_PDU', `${pduTypeName(pdu.type)} received`, 1) });
       return;
     }
-    const invalid = this.o.inspect?.(pdu, raw);
+    const invalid = this.o.inspect?.(pdu, raw, this.o.associationId);
     if (invalid) {
       this.fire('Evt19', { pdu, raw, error: invalid });
       return;

@@ -18,7 +18,7 @@ export class SocketTransport {
     private readonly clock: Clock,
   ) {
     socket.setNoDelay(true);
-    socket.once('end', () => this.onPeerEnd());
+    socket.on('end', () => this.onPeerEnd());
   }
 
   /**

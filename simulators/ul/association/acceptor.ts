@@ -8,7 +8,7 @@ import { ProtocolError } from '../errors.ts';
 import type { UlEvent } from '../events.ts';
 import { defaultFramerLimits } from '../framer.ts';
 import type { AssociateAcPdu, AssociateRqPdu, PDataTfPdu, Pdu } from '../pdu/pdus.ts';
-import { encodePdu } from '../pdu/registry.ts';
+import { decodePdu, encodePdu } from '../pdu/registry.ts';
 import { isUnknownPdu } from '../pdu/pdus.ts';
 import { UpperLayerProvider } from '../provider.ts';
 import type { AbortIndication, ProviderUser } from '../provider.ts';
@@ -21,7 +21,7 @@ import type { AcceptorPolicy, NegotiationDecision } from './negotiation.ts';
 import { acceptToPdu, rejectToPdu, requestFromPdu } from './pdu-mapping.ts';
 import type { AssociateRequest } from './parameters.ts';
 import { validateAssociateRq } from './validate.ts';
-import type { Problem } from './validate.ts';
+import { RqMemo } from './rq-memo.ts';
 
 export interface AcceptorOptions {
   policy: AcceptorPolicy;
@@ -43,11 +43,22 @@ export class AssociationAcceptor {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private counter = 0;
-  /** Decisions already taken, by the exact bytes of the A-ASSOCIATE-RQ (only for hook-free policies). */
-  private readonly memo = new Map<string, Negotiated>();
+  /** A-ASSOCIATE-RQs already seen: decoded, checked and (for hook-free policies) negotiated once. */
+  private readonly rqs = new RqMemo();
   private readonly clock: Clock;
   private readonly events: EventSink<UlEvent>;
   private readonly timeouts: Timeouts;
+
+  /** The structural check of each A-ASSOCIATE-RQ, made once for every connection. */
+  private readonly inspectRq = (pdu: Pdu, _raw: Buffer, id: string): ProtocolError | undefined => this.inspect(pdu, id);
+  /** Decodes a framed PDU; an A-ASSOCIATE-RQ seen before comes from memory. */
+  private readonly decodeFramed = (raw: Buffer): Pdu => {
+    if (raw[0] !== 0x01) return decodePdu(raw);
+    const seen = this.rqs.find(raw);
+    if (seen) return seen.pdu;
+    const pdu = decodePdu(raw) as AssociateRqPdu;
+    return this.rqs.add(raw, pdu, validateAssociateRq(pdu)).pdu;
+  };
 
   constructor(private readonly o: AcceptorOptions) {
     this.clock = o.clock ?? systemClock;
@@ -86,15 +97,19 @@ export class AssociationAcceptor {
     return new Promise((resolve) => server.close(() => resolve()));
   }
 
+  /** The connection is closed (its provider saw the socket's 'close'). */
+  forget(socket: net.Socket): void {
+    this.sockets.delete(socket);
+  }
+
   handle(socket: net.Socket): void {
     this.onConnection(socket);
   }
 
   private onConnection(socket: net.Socket): void {
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
     const id = `${this.o.idPrefix ?? 'scp'}-${++this.counter}`;
-    const connection = new AcceptorConnection(this, id);
+    const connection = new AcceptorConnection(this, id, socket);
     const provider = new UpperLayerProvider({
       role: 'acceptor',
       associationId: id,
@@ -102,17 +117,17 @@ export class AssociationAcceptor {
       events: this.events,
       timeouts: this.timeouts,
       limits: { ...defaultFramerLimits, maxPDataLength: this.o.policy.maxPduLength },
-      inspect: (pdu, raw) => this.inspect(pdu, raw, id),
+      decode: this.decodeFramed,
+      inspect: this.inspectRq,
       user: connection,
     });
     connection.provider = provider;
     provider.acceptTransport(socket);
   }
 
-  private inspect(pdu: Pdu, raw: Buffer, id: string): ProtocolError | undefined {
+  private inspect(pdu: Pdu, id: string): ProtocolError | undefined {
     if (isUnknownPdu(pdu) || pdu.type !== 0x01) return undefined;
-    const known = this.memo.get(raw.toString('latin1'));
-    const problems = known ? known.problems : validateAssociateRq(pdu);
+    const problems = this.rqs.of(pdu)?.problems ?? validateAssociateRq(pdu);
     for (const p of problems) {
       if (p.severity === 'violation' && this.events.wants('violation')) {
         this.events.emit({ kind: 'violation', reference: p.reference, message: `A-ASSOCIATE-RQ: ${p.message}`, associationId: id, at: this.clock.now() });
@@ -123,10 +138,10 @@ export class AssociationAcceptor {
   }
 
   /** Sta3: the A-ASSOCIATE indication. Decides (synchronously unless the policy hook is async) and answers. */
-  indication(connection: AcceptorConnection, rqPdu: AssociateRqPdu, raw: Buffer): void {
+  indication(connection: AcceptorConnection, rqPdu: AssociateRqPdu): void {
     const { events, clock } = this;
-    const key = raw.toString('latin1');
-    const known = this.memo.get(key);
+    const seen = this.rqs.of(rqPdu);
+    const known = seen?.negotiated;
     const request = known ? known.request : requestFromPdu(rqPdu);
     if (events.wants('association')) events.emit({ kind: 'association', role: 'acceptor', phase: 'requested', request, associationId: connection.id, at: clock.now() });
     if (known) {
@@ -154,9 +169,8 @@ export class AssociationAcceptor {
       ac = { pdu, raw: encodePdu(pdu) };
     }
     // Negotiation is a pure function of the request bytes unless a hook is involved: remember it.
-    if (!this.o.policy.decide && !this.o.policy.userIdentity && !this.o.policy.extendedNegotiation) {
-      if (this.memo.size >= MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value!);
-      this.memo.set(key, { request, decision, ac, problems: validateAssociateRq(rqPdu) });
+    if (seen && !this.o.policy.decide && !this.o.policy.userIdentity && !this.o.policy.extendedNegotiation) {
+      seen.negotiated = { request, decision, ac };
     }
     this.answer(connection, rqPdu, request, decision, ac);
   }
@@ -219,15 +233,6 @@ export class AssociationAcceptor {
   }
 }
 
-const MEMO_LIMIT = 256;
-
-interface Negotiated {
-  request: AssociateRequest;
-  decision: NegotiationDecision;
-  ac: { pdu: AssociateAcPdu; raw: Buffer } | undefined;
-  problems: Problem[];
-}
-
 /** One TCP connection on the acceptor: the provider's user, routing indications to the association once it exists. */
 class AcceptorConnection implements ProviderUser {
   provider!: UpperLayerProvider;
@@ -236,10 +241,11 @@ class AcceptorConnection implements ProviderUser {
   constructor(
     private readonly acceptor: AssociationAcceptor,
     readonly id: string,
+    readonly socket: net.Socket,
   ) {}
 
-  associateIndication(rqPdu: AssociateRqPdu, raw: Buffer): void {
-    this.acceptor.indication(this, rqPdu, raw);
+  associateIndication(rqPdu: AssociateRqPdu): void {
+    this.acceptor.indication(this, rqPdu);
   }
 
   pData(pdu: PDataTfPdu, raw: Buffer): void {
@@ -259,6 +265,7 @@ class AcceptorConnection implements ProviderUser {
   }
 
   closed(): void {
+    this.acceptor.forget(this.socket);
     this.association?.handleClosed();
   }
 }

@@ -154,15 +154,16 @@ export class Association {
       if (this.role === 'requestor') this.afterCollisionHook('Sta9');
       return;
     }
-    const respond = () => {
-      if (this.provider.can('Evt14')) {
-        this.provider.respondRelease();
-        this.finish({ how: 'released', by: 'peer' });
-      }
-    };
     const hook = this.onReleaseRequested?.();
-    if (hook) hook.then(respond, respond);
-    else respond();
+    if (hook) hook.then(() => this.respondRelease(), () => this.respondRelease());
+    else this.respondRelease();
+  }
+
+  private respondRelease(): void {
+    if (this.provider.can('Evt14')) {
+      this.provider.respondRelease();
+      this.finish({ how: 'released', by: 'peer' });
+    }
   }
 
   handleReleaseConfirmation(): void {
