@@ -1,3 +1,4 @@
+import { BytesMemo, deepFreeze } from '../wire/bytes-memo.ts';
 import { DecodeError } from '../wire/errors.ts';
 import { ProtocolError } from '../ul/errors.ts';
 import type { PDataTfPdu } from '../ul/pdu/pdus.ts';
@@ -31,11 +32,16 @@ export class MessageAssembler {
   private commandBytes: Buffer | undefined;
   private problems: string[] = [];
   private rawPdus: Buffer[] = [];
-  private lastCommand: { bytes: Buffer; decoded: DecodedCommand } | undefined;
 
+  /**
+   * `commands`: command sets decoded before, shared (frozen) with other assemblers when given.
+   * A stream of Pendings repeats one command set, and a peer that associates again and again
+   * sends the same C-ECHO-RQ each time.
+   */
   constructor(
     private readonly acceptedContexts: ReadonlySet<number>,
     private readonly keepRawPdus = false,
+    private readonly commands: BytesMemo<DecodedCommand> = new BytesMemo(8),
   ) {}
 
   /** True while part of a message has arrived. */
@@ -85,18 +91,14 @@ export class MessageAssembler {
   private commandComplete(onMessage: (m: AssembledMessage) => void): void {
     const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
-    let decoded: DecodedCommand;
-    // A stream of Pendings repeats the same command set: decode it once.
-    if (this.lastCommand && this.lastCommand.bytes.equals(bytes)) {
-      decoded = this.lastCommand.decoded;
-    } else {
+    let decoded = this.commands.find(bytes);
+    if (!decoded) {
       try {
-        decoded = decodeCommand(bytes);
+        decoded = this.commands.add(bytes, (copy) => deepFreeze(decodeCommand(copy)));
       } catch (e) {
         if (e instanceof DecodeError) throw new ProtocolError('UL_INVALID_PDU_PARAMETER', `undecodable command set: ${e.message}`, 6, e);
         throw e;
       }
-      this.lastCommand = { bytes: Buffer.from(bytes), decoded };
     }
     this.commandBytes = bytes;
     this.decoded = decoded;

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.ts';
+import type { BytesMemo } from '../wire/bytes-memo.ts';
 import type { EventSink } from '../events/event-stream.ts';
 import { ProtocolError } from '../ul/errors.ts';
 import type { Association } from '../ul/association/association.ts';
@@ -6,7 +7,7 @@ import type { UlEvent } from '../ul/events.ts';
 import { MessageAssembler } from './assembler.ts';
 import type { AssembledMessage } from './assembler.ts';
 import { encodeCommand } from './command-set.ts';
-import type { DimseCommand, EncodeCommandOptions } from './command-set.ts';
+import type { DecodedCommand, DimseCommand, EncodeCommandOptions } from './command-set.ts';
 import type { DimseEvent } from './events.ts';
 import { fragmentMessage } from './fragmenter.ts';
 import type { FragmentOptions } from './fragmenter.ts';
@@ -27,9 +28,9 @@ export class DimseChannel {
     readonly association: Association,
     private readonly events: EventSink<DimseEvent | UlEvent>,
     private readonly clock: Clock,
-    opts: { keepRawPdus?: boolean } = {},
+    opts: { keepRawPdus?: boolean; commandMemo?: BytesMemo<DecodedCommand> } = {},
   ) {
-    this.assembler = new MessageAssembler(new Set(association.contexts.keys()), opts.keepRawPdus ?? false);
+    this.assembler = new MessageAssembler(new Set(association.contexts.keys()), opts.keepRawPdus ?? false, opts.commandMemo);
     association.onPData((pdu, raw) => {
       try {
         this.assembler.push(pdu, raw, (m) => this.deliver(m));

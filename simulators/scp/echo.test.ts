@@ -129,3 +129,37 @@ test('a storm of random and mutated PDUs from many peers never stops the SCP', (
     },
     { timeouts: { artimMs: 200 } },
   ));
+
+test('the same C-ECHO-RQ bytes on a Verification context and on another one get 0000 and 0122, on every association (PS3.7 9.1.5.1.4)', () =>
+  withScp(
+    async (port) => {
+      for (let round = 0; round < 2; round++) {
+        const c = await connect(port, { presentationContexts: [verificationContext, { abstractSyntax: '1.2.3.4', transferSyntaxes: ['1.2.840.10008.1.2'] }] });
+        const statuses: number[] = [];
+        const answered = () => new Promise<void>((resolve) => c.channel.onMessage((m) => (statuses.push(m.decoded.command.Status ?? -1), resolve())));
+        const rq = { CommandField: 0x0030, MessageID: 5, AffectedSOPClassUID: '1.2.840.10008.1.1', CommandDataSetType: 0x0101 };
+        for (const sop of ['1.2.840.10008.1.1', '1.2.3.4', '1.2.840.10008.1.1']) {
+          const next = answered();
+          c.channel.send(c.association.contextFor(sop)!.id, rq);
+          await next;
+        }
+        assert.deepEqual(statuses, [0x0000, 0x0122, 0x0000], `association ${round + 1}`);
+        await c.release();
+      }
+    },
+    { contexts: [{ abstractSyntax: '1.2.3.4', transferSyntaxes: ['1.2.840.10008.1.2'] }] },
+  ));
+
+test('identical C-ECHO-RQs on successive associations get byte-identical responses; another Message ID gets its own', () =>
+  withScp(async (port) => {
+    const responses: Buffer[] = [];
+    for (const messageId of [7, 7, 8]) {
+      const stream = new EventStream<ClientEvent>();
+      stream.subscribe((e) => e.kind === 'dimse:received' && responses.push(Buffer.from(e.commandBytes)), ['dimse:received']);
+      const c = await connect(port, { events: stream });
+      assert.equal((await c.echo({ messageId })).command.MessageIDBeingRespondedTo, messageId);
+      await c.release();
+    }
+    assert.deepEqual(responses[1], responses[0]);
+    assert.notDeepEqual(responses[2], responses[0]);
+  }));

@@ -15,6 +15,9 @@ import type { UlEvent } from '../ul/events.ts';
 import type { Timeouts } from '../ul/timers.ts';
 import { FIND_SOP_CLASSES } from '../dimse/find.ts';
 import { findServices } from './find-service.ts';
+import { echoService } from './echo-service.ts';
+import { BytesMemo } from '../wire/bytes-memo.ts';
+import type { DecodedCommand } from '../dimse/command-set.ts';
 import type { FindServiceOptions } from './find-service.ts';
 
 export type ScpEvent = UlEvent | DimseEvent;
@@ -61,6 +64,8 @@ export class Scp {
   private readonly events: EventSink<ScpEvent>;
   private readonly handlers: Map<number, ServiceHandler>;
   private readonly live = new Set<Association>();
+  /** Command sets decoded before, shared by every association (a client that associates again and again repeats them). */
+  private readonly commands = new BytesMemo<DecodedCommand>();
 
   constructor(readonly o: ScpOptions) {
     this.clock = o.clock ?? systemClock;
@@ -71,7 +76,7 @@ export class Scp {
       for (const [field, h] of findServices(o.find)) if (!this.handlers.has(field)) this.handlers.set(field, h);
       for (const uid of o.find.sopClasses ?? FIND_SOP_CLASSES) findContexts.push({ abstractSyntax: uid, transferSyntaxes: ALL_TRANSFER_SYNTAXES });
     }
-    if (!this.handlers.has(CommandField.C_ECHO_RQ)) this.handlers.set(CommandField.C_ECHO_RQ, answerEcho);
+    if (!this.handlers.has(CommandField.C_ECHO_RQ)) this.handlers.set(CommandField.C_ECHO_RQ, echoService());
     const policy: AcceptorPolicy = {
       maxPduLength: 16384,
       ...o.policy,
@@ -108,7 +113,7 @@ export class Scp {
     this.live.add(association);
     this.o.onAssociation?.(association);
     association.onEnd(() => this.live.delete(association));
-    const channel = new DimseChannel(association, this.events, this.clock);
+    const channel = new DimseChannel(association, this.events, this.clock, { commandMemo: this.commands });
     channel.onMessage((message) => {
       const field = message.decoded.command.CommandField;
       const handler = this.handlers.get(field);
@@ -133,20 +138,6 @@ export class Scp {
     if (this.events.wants('fault')) this.events.emit({ kind: 'fault', error, associationId: association.id, at: this.clock.now() });
     association.abort();
   }
-}
-
-/** C-ECHO-RSP: Success on a Verification context, 0122 for another SOP class (PS3.7 9.1.5.1.4). */
-export function answerEcho(ctx: RequestContext): void {
-  const rq = ctx.message.decoded.command;
-  const context = ctx.association.contexts.get(ctx.message.contextId);
-  const supported = context?.abstractSyntax === SopClass.Verification && (rq.AffectedSOPClassUID ?? SopClass.Verification) === SopClass.Verification;
-  ctx.channel.send(ctx.message.contextId, {
-    CommandField: CommandField.C_ECHO_RSP,
-    ...(rq.AffectedSOPClassUID !== undefined && { AffectedSOPClassUID: rq.AffectedSOPClassUID }),
-    MessageIDBeingRespondedTo: rq.MessageID ?? 0,
-    CommandDataSetType: NO_DATA_SET,
-    Status: supported ? 0x0000 : 0x0122,
-  });
 }
 
 /** A request this SCP has no service for: 0211 Unrecognized operation (PS3.7 C.5.23); responses and stray messages are reported. */

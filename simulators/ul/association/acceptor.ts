@@ -54,10 +54,7 @@ export class AssociationAcceptor {
   /** Decodes a framed PDU; an A-ASSOCIATE-RQ seen before comes from memory. */
   private readonly decodeFramed = (raw: Buffer): Pdu => {
     if (raw[0] !== 0x01) return decodePdu(raw);
-    const seen = this.rqs.find(raw);
-    if (seen) return seen.pdu;
-    const pdu = decodePdu(raw) as AssociateRqPdu;
-    return this.rqs.add(raw, pdu, validateAssociateRq(pdu)).pdu;
+    return (this.rqs.find(raw) ?? this.rqs.add(raw, (copy) => decodePdu(copy) as AssociateRqPdu, validateAssociateRq)).pdu;
   };
 
   constructor(private readonly o: AcceptorOptions) {

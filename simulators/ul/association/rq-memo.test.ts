@@ -19,7 +19,7 @@ function rqBytes(callingAeTitle: string): Buffer {
 test('an entry is found by the exact bytes only, and its decoding is frozen', () => {
   const memo = new RqMemo();
   const a = rqBytes('ALPHA');
-  const seen = memo.add(a, decodePdu(a) as AssociateRqPdu, []);
+  const seen = memo.add(a, (r) => decodePdu(r) as AssociateRqPdu, () => []);
   assert.equal(memo.find(Buffer.from(a)), seen, 'same bytes in another buffer');
   assert.equal(memo.of(seen.pdu), seen);
   const b = Buffer.from(a);
@@ -37,7 +37,7 @@ test('an entry is found by the exact bytes only, and its decoding is frozen', ()
 test('the memo holds at most its limit, dropping the oldest', () => {
   const memo = new RqMemo(2);
   const [a, b, c] = ['A', 'B', 'C'].map(rqBytes) as [Buffer, Buffer, Buffer];
-  for (const x of [a, b, c]) memo.add(x, decodePdu(x) as AssociateRqPdu, []);
+  for (const x of [a, b, c]) memo.add(x, (r) => decodePdu(r) as AssociateRqPdu, () => []);
   assert.equal(memo.find(a), undefined);
   assert.ok(memo.find(b));
   assert.ok(memo.find(c));

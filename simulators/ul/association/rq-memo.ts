@@ -1,3 +1,4 @@
+import { BytesMemo, deepFreeze } from '../../wire/bytes-memo.ts';
 import type { AssociateAcPdu, AssociateRqPdu } from '../pdu/pdus.ts';
 import type { AssociateRequest } from './parameters.ts';
 import type { NegotiationDecision } from './negotiation.ts';
@@ -5,8 +6,6 @@ import type { Problem } from './validate.ts';
 
 /** What an acceptor learnt from one A-ASSOCIATE-RQ, all of it a pure function of the RQ's bytes. */
 export interface SeenRq {
-  /** The exact bytes (a copy). */
-  raw: Buffer;
   /** Decoded once and frozen: every association that sends these bytes shares it. */
   pdu: AssociateRqPdu;
   problems: Problem[];
@@ -20,19 +19,16 @@ export interface SeenRq {
  * decoded, checked and negotiated once.
  */
 export class RqMemo {
-  private last: SeenRq | undefined;
-  private readonly byBytes = new Map<string, SeenRq>();
+  private readonly memo: BytesMemo<SeenRq>;
   private readonly byPdu = new WeakMap<AssociateRqPdu, SeenRq>();
 
-  constructor(private readonly limit = 256) {}
+  constructor(limit = 256) {
+    this.memo = new BytesMemo(limit);
+  }
 
   /** The entry for these exact bytes. */
   find(raw: Buffer): SeenRq | undefined {
-    const last = this.last;
-    if (last && last.raw.length === raw.length && last.raw.equals(raw)) return last;
-    const hit = this.byBytes.get(raw.toString('latin1'));
-    if (hit) this.last = hit;
-    return hit;
+    return this.memo.find(raw);
   }
 
   /** The entry whose shared PDU this is. */
@@ -40,22 +36,13 @@ export class RqMemo {
     return this.byPdu.get(pdu);
   }
 
-  add(raw: Buffer, pdu: AssociateRqPdu, problems: Problem[]): SeenRq {
-    if (this.byBytes.size >= this.limit) {
-      const oldest = this.byBytes.keys().next().value!;
-      this.byBytes.delete(oldest);
-    }
-    const seen: SeenRq = { raw: Buffer.from(raw), pdu: deepFreeze(pdu), problems };
-    this.byBytes.set(seen.raw.toString('latin1'), seen);
-    this.byPdu.set(seen.pdu, seen);
-    this.last = seen;
-    return seen;
+  /** Decodes and checks new bytes once; a decode error (thrown by `decode`) leaves nothing behind. */
+  add(raw: Buffer, decode: (raw: Buffer) => AssociateRqPdu, validate: (pdu: AssociateRqPdu) => Problem[]): SeenRq {
+    return this.memo.add(raw, (copy) => {
+      const pdu = decode(copy);
+      const seen: SeenRq = { pdu: deepFreeze(pdu), problems: validate(pdu) };
+      this.byPdu.set(seen.pdu, seen);
+      return seen;
+    });
   }
-}
-
-/** Freezes a decoded PDU and everything in it but byte arrays (which cannot be frozen). */
-function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || Object.isFrozen(value)) return value;
-  for (const v of Object.values(value)) deepFreeze(v);
-  return Object.freeze(value);
 }
