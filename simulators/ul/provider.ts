@@ -16,7 +16,8 @@ import { pduTypeName } from './pdu/constants.ts';
 import type { AbortPdu, AssociateAcPdu, AssociateRjPdu, AssociateRqPdu, PDataTfPdu, Pdu } from './pdu/pdus.ts';
 import { isUnknownPdu } from './pdu/pdus.ts';
 import { decodePdu, encodePdu } from './pdu/registry.ts';
-import { NamedTimer } from './timers.ts';
+import { plainRelease } from './pdu/release.ts';
+import { ProviderTimers } from './provider-timers.ts';
 import type { TimerName, TimerPhase, Timeouts } from './timers.ts';
 
 /** Why the association ended abnormally, as the provider's user learns it (A-ABORT / A-P-ABORT indication). */
@@ -71,7 +72,7 @@ export class UpperLayerProvider {
   readonly fsm = new StateMachine('Sta1');
   private transport: SocketTransport | undefined;
   private readonly framer: PduFramer;
-  private readonly timerSet = new Map<TimerName, NamedTimer>();
+  private readonly timers: ProviderTimers;
   private pendingRq: AssociateRqPdu | undefined;
   private target: { host: string; port: number; lookup: net.LookupFunction | undefined } | undefined;
   private transportOpen = false;
@@ -79,31 +80,11 @@ export class UpperLayerProvider {
 
   constructor(private readonly o: ProviderOptions) {
     this.framer = new PduFramer(o.limits);
-  }
-
-  /** Timers are made on first use: most associations never need most of them. */
-  private timer(name: TimerName): NamedTimer {
-    let t = this.timerSet.get(name);
-    if (!t) {
-      const o = this.o;
-      const onExpire =
-        name === 'ARTIM'
-          ? () => this.fire('Evt18', { error: new TimeoutError('UL_ARTIM_EXPIRED', 'ARTIM', o.timeouts.artimMs) })
-          : name === 'connect'
-            ? () => this.localTimeout('UL_CONNECT_TIMEOUT', name, o.timeouts.connectMs)
-            : name === 'association-request'
-              ? () => this.localTimeout('UL_ASSOCIATION_TIMEOUT', name, o.timeouts.associationRequestMs)
-              : name === 'release'
-                ? () => this.localTimeout('UL_RELEASE_TIMEOUT', name, o.timeouts.releaseMs)
-                : () => this.localTimeout('UL_IDLE_TIMEOUT', name, o.timeouts.idleMs);
-      t = new NamedTimer(name, o.clock, onExpire, (n, phase, ms) => this.emitTimer(n, phase, ms));
-      this.timerSet.set(name, t);
-    }
-    return t;
-  }
-
-  private stopTimer(name: TimerName): void {
-    this.timerSet.get(name)?.stop();
+    this.timers = new ProviderTimers(
+      o.clock,
+      (name) => this.expired(name),
+      (name, phase, ms) => this.emitTimer(name, phase, ms),
+    );
   }
 
   get state(): StateName {
@@ -116,7 +97,7 @@ export class UpperLayerProvider {
 
   /** Our announced Maximum Length for received P-DATA-TF PDUs (0 = unlimited); may be set before the AC/RQ is sent. */
   setReceiveLimit(maxPDataLength: number): void {
-    this.framer.limits = { ...this.framer.limits, maxPDataLength };
+    if (this.framer.limits.maxPDataLength !== maxPDataLength) this.framer.limits = { ...this.framer.limits, maxPDataLength };
   }
 
   // ------------------------------------------------------------ local primitives and transport indications
@@ -236,40 +217,40 @@ export class UpperLayerProvider {
         this.connect(this.target!.host, this.target!.port, this.target!.lookup);
         return;
       case 'AE-2':
-        this.stopTimer('connect');
+        this.timers.stop('connect');
         this.write(encodePdu(this.pendingRq!), this.pendingRq!);
-        this.timer('association-request').start(t.associationRequestMs);
+        this.timers.start('association-request', t.associationRequestMs);
         return;
       case 'AE-3':
-        this.stopTimer('association-request');
-        this.timer('idle').start(t.idleMs);
+        this.timers.stop('association-request');
+        this.timers.start('idle', t.idleMs);
         this.o.user.associateAccepted?.(ctx.pdu as AssociateAcPdu);
         return;
       case 'AE-4':
-        this.stopTimer('association-request');
+        this.timers.stop('association-request');
         this.closeTransport();
         this.o.user.associateRejected?.(ctx.pdu as AssociateRjPdu);
         return;
       case 'AE-5':
-        this.timer('ARTIM').start(t.artimMs);
+        this.timers.start('ARTIM', t.artimMs);
         return;
       case 'AE-6':
-        this.stopTimer('ARTIM');
+        this.timers.stop('ARTIM');
         if (condition === 'acceptable') {
           this.o.user.associateIndication?.(ctx.pdu as AssociateRqPdu, ctx.raw!);
         } else {
           // PS3.8 Table 9-21: rejected-permanent, service-provider (ACSE), protocol-version-not-supported.
           this.send({ type: 0x03, result: 1, source: 2, reason: 2 });
-          this.timer('ARTIM').start(t.artimMs);
+          this.timers.start('ARTIM', t.artimMs);
         }
         return;
       case 'AE-7':
         this.write(ctx.raw ?? encodePdu(ctx.pdu!), ctx.pdu!);
-        this.timer('idle').start(t.idleMs);
+        this.timers.start('idle', t.idleMs);
         return;
       case 'AE-8':
         this.send(ctx.pdu!);
-        this.timer('ARTIM').start(t.artimMs);
+        this.timers.start('ARTIM', t.artimMs);
         return;
       case 'DT-1':
       case 'AR-7':
@@ -280,47 +261,47 @@ export class UpperLayerProvider {
         this.o.user.pData(ctx.pdu as PDataTfPdu, ctx.raw!);
         return;
       case 'AR-1':
-        this.send({ type: 0x05 });
-        this.timer('release').start(t.releaseMs);
+        this.sendRelease(0x05);
+        this.timers.start('release', t.releaseMs);
         return;
       case 'AR-2':
         this.o.user.releaseIndication(false);
         return;
       case 'AR-3':
-        this.stopTimer('release');
-        this.stopTimer('idle');
+        this.timers.stop('release');
+        this.timers.stop('idle');
         this.closeTransport();
         this.o.user.releaseConfirmation();
         return;
       case 'AR-4':
-        this.stopTimer('idle');
-        this.send({ type: 0x06 });
-        this.timer('ARTIM').start(t.artimMs);
+        this.timers.stop('idle');
+        this.sendRelease(0x06);
+        this.timers.start('ARTIM', t.artimMs);
         return;
       case 'AR-5':
       case 'AA-5':
-        this.stopTimer('ARTIM');
+        this.timers.stop('ARTIM');
         return;
       case 'AR-8':
         this.o.user.releaseIndication(true);
         return;
       case 'AR-9':
-        this.send({ type: 0x06 });
+        this.sendRelease(0x06);
         return;
       case 'AR-10':
         this.o.user.releaseConfirmation();
         return;
       case 'AA-1': {
-        this.stopAssociationTimers();
+        this.timers.stopAssociationTimers();
         const a = ctx.abort ?? { source: 0, reason: 0 };
         if (ctx.error) this.emit({ kind: 'fault', error: ctx.error });
         this.send({ type: 0x07, source: a.source, reason: a.reason });
-        this.timer('ARTIM').start(t.artimMs);
+        this.timers.start('ARTIM', t.artimMs);
         if (event === 'Evt15') this.o.user.abortIndication({ by: 'local', source: a.source, reason: a.reason, ...(ctx.error && { error: ctx.error }) });
         return;
       }
       case 'AA-2':
-        this.stopAllTimers();
+        this.timers.stopAll();
         if (ctx.error) this.emit({ kind: 'fault', error: ctx.error });
         this.closeTransport();
         if (event === 'Evt16') {
@@ -331,14 +312,14 @@ export class UpperLayerProvider {
         }
         return;
       case 'AA-3': {
-        this.stopAllTimers();
+        this.timers.stopAll();
         this.closeTransport();
         const p = ctx.pdu as AbortPdu;
         this.o.user.abortIndication({ by: 'peer', source: p.source, reason: p.reason });
         return;
       }
       case 'AA-4': {
-        this.stopAllTimers();
+        this.timers.stopAll();
         const error = ctx.error ?? new ConnectionError('UL_TRANSPORT_CLOSED', 'the peer closed the transport connection');
         this.emit({ kind: 'fault', error });
         this.o.user.abortIndication({ by: 'provider', source: 2, reason: 0, error });
@@ -353,12 +334,12 @@ export class UpperLayerProvider {
         return;
       }
       case 'AA-8': {
-        this.stopAssociationTimers();
+        this.timers.stopAssociationTimers();
         const error = ctx.error ?? this.unexpected(ctx.pdu);
         const reason = error instanceof ProtocolError ? error.abortReason : 0;
         this.emit({ kind: 'fault', error });
         this.send({ type: 0x07, source: 2, reason });
-        this.timer('ARTIM').start(t.artimMs);
+        this.timers.start('ARTIM', t.artimMs);
         this.o.user.abortIndication({ by: 'provider', source: 2, reason, error });
         return;
       }
@@ -368,6 +349,27 @@ export class UpperLayerProvider {
   private unexpected(pdu: Pdu | undefined): ProtocolError {
     const name = pdu ? pduTypeName(pdu.type) : 'PDU';
     return new ProtocolError('UL_UNEXPECTED_PDU', `${name} is not allowed in ${this.state === 'Sta13' ? 'this state' : 'the state it arrived in'}`, 2);
+  }
+
+  /** ARTIM ran out (Evt18), or one of the product's timers (a local abort). */
+  private expired(name: TimerName): void {
+    const t = this.o.timeouts;
+    switch (name) {
+      case 'ARTIM':
+        this.fire('Evt18', { error: new TimeoutError('UL_ARTIM_EXPIRED', 'ARTIM', t.artimMs) });
+        return;
+      case 'connect':
+        this.localTimeout('UL_CONNECT_TIMEOUT', name, t.connectMs);
+        return;
+      case 'association-request':
+        this.localTimeout('UL_ASSOCIATION_TIMEOUT', name, t.associationRequestMs);
+        return;
+      case 'release':
+        this.localTimeout('UL_RELEASE_TIMEOUT', name, t.releaseMs);
+        return;
+      case 'idle':
+        this.localTimeout('UL_IDLE_TIMEOUT', name, t.idleMs);
+    }
   }
 
   /** A product timer (not ARTIM) ran out: abort locally (Evt15) with the timeout as the cause, or drop the transport if no abort is possible. */
@@ -381,25 +383,13 @@ export class UpperLayerProvider {
     }
   }
 
-  private stopAssociationTimers(): void {
-    this.stopTimer('connect');
-    this.stopTimer('association-request');
-    this.stopTimer('release');
-    this.stopTimer('idle');
-  }
-
-  private stopAllTimers(): void {
-    this.stopAssociationTimers();
-    this.stopTimer('ARTIM');
-  }
-
   // ------------------------------------------------------------ transport
 
   private connect(host: string, port: number, lookup: net.LookupFunction | undefined): void {
     if (this.o.events.wants('transport')) this.emit({ kind: 'transport', phase: 'connecting', remote: `${host}:${port}` });
     const socket = net.connect({ host, port, noDelay: true, ...(lookup && { lookup }) });
     const t = this.attach(socket);
-    this.timer('connect').start(this.o.timeouts.connectMs);
+    this.timers.start('connect', this.o.timeouts.connectMs);
     socket.once('connect', () => {
       this.transportOpen = true;
       if (this.o.events.wants('transport')) this.emit({ kind: 'transport', phase: 'connected', local: t.local, remote: t.remote });
@@ -432,7 +422,7 @@ export class UpperLayerProvider {
         )
       : this.lastSocketError;
     this.fire('Evt17', error ? { error } : {});
-    this.stopAllTimers();
+    this.timers.stopAll();
     this.emit({ kind: 'transport', phase: 'closed' });
     if (!this.closedNotified) {
       this.closedNotified = true;
@@ -456,7 +446,7 @@ export class UpperLayerProvider {
   }
 
   private consume(chunk: Buffer): void {
-    if (this.state === 'Sta6' && this.o.timeouts.idleMs > 0) this.timer('idle').start(this.o.timeouts.idleMs);
+    if (this.state === 'Sta6') this.timers.start('idle', this.o.timeouts.idleMs);
     const tooLong = this.framer.push(chunk, (f) => {
       this.onFramed(f.bytes);
       return this.transportOpen;
@@ -489,6 +479,11 @@ export class UpperLayerProvider {
 
   private send(pdu: Pdu): void {
     this.write(encodePdu(pdu), pdu);
+  }
+
+  private sendRelease(type: 0x05 | 0x06): void {
+    const { pdu, raw } = plainRelease(type);
+    this.write(raw, pdu);
   }
 
   private write(raw: Buffer, pdu: Pdu): void {

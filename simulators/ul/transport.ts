@@ -12,6 +12,8 @@ export class SocketTransport {
   private batchBytes = 0;
   /** A PDU was written in this tick: the next ones wait for its end. */
   private tickOpen = false;
+  /** `flush`, bound once for the connection rather than once per tick. */
+  private readonly flushAtTickEnd = (): void => this.flush();
 
   constructor(
     readonly socket: net.Socket,
@@ -30,7 +32,7 @@ export class SocketTransport {
     if (this.socket.destroyed) return false;
     if (!this.tickOpen) {
       this.tickOpen = true;
-      process.nextTick(() => this.flush());
+      process.nextTick(this.flushAtTickEnd);
       this.socket.write(raw);
       return true;
     }

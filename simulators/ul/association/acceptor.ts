@@ -7,6 +7,7 @@ import { HarnessError, InternalError } from '../../wire/errors.ts';
 import { ProtocolError } from '../errors.ts';
 import type { UlEvent } from '../events.ts';
 import { defaultFramerLimits } from '../framer.ts';
+import type { FramerLimits } from '../framer.ts';
 import type { AssociateAcPdu, AssociateRqPdu, PDataTfPdu, Pdu } from '../pdu/pdus.ts';
 import { decodePdu, encodePdu } from '../pdu/registry.ts';
 import { isUnknownPdu } from '../pdu/pdus.ts';
@@ -48,6 +49,8 @@ export class AssociationAcceptor {
   private readonly clock: Clock;
   private readonly events: EventSink<UlEvent>;
   private readonly timeouts: Timeouts;
+  /** What each connection's framer accepts before the association is negotiated (shared, never changed: see setReceiveLimit). */
+  private readonly limits: FramerLimits;
 
   /** The structural check of each A-ASSOCIATE-RQ, made once for every connection. */
   private readonly inspectRq = (pdu: Pdu, _raw: Buffer, id: string): ProtocolError | undefined => this.inspect(pdu, id);
@@ -61,6 +64,7 @@ export class AssociationAcceptor {
     this.clock = o.clock ?? systemClock;
     this.events = o.events ?? nullSink;
     this.timeouts = { ...defaultTimeouts, ...o.timeouts };
+    this.limits = { ...defaultFramerLimits, maxPDataLength: o.policy.maxPduLength };
   }
 
   /** Starts listening; port 0 picks a free port. Resolves with the bound port. */
@@ -113,7 +117,7 @@ export class AssociationAcceptor {
       clock: this.clock,
       events: this.events,
       timeouts: this.timeouts,
-      limits: { ...defaultFramerLimits, maxPDataLength: this.o.policy.maxPduLength },
+      limits: this.limits,
       decode: this.decodeFramed,
       inspect: this.inspectRq,
       user: connection,

@@ -8,6 +8,7 @@ import { PduFramer } from '../framer.ts';
 import { decodeUserInformationSubItems, decodeVariableItems, encodeUserInformationSubItem, encodeVariableItem } from './item-codec.ts';
 import { userInformationSubItemFixtures, variableItemFixtures } from './item.fixtures.ts';
 import { buildPDataTf } from './p-data-tf.ts';
+import { plainRelease } from './release.ts';
 import { pduFixtures } from './pdu.fixtures.ts';
 import { decodePdu, encodePdu } from './registry.ts';
 
@@ -67,6 +68,18 @@ test('buildPDataTf writes the same bytes as the generic encoder', () => {
   const f = pduFixtures.find((x) => x.pdu.type === 0x04)!;
   assert.ok(f.pdu.type === 0x04 && 'pdvs' in f.pdu);
   assertBytes(buildPDataTf(f.pdu.pdvs), f.bytes);
+});
+
+test('plainRelease gives the A-RELEASE-RQ/RP the generic encoder writes, as a fresh buffer each time', () => {
+  for (const type of [0x05, 0x06] as const) {
+    const a = plainRelease(type);
+    const generic = encodePdu(type === 0x05 ? { type: 0x05 } : { type: 0x06 });
+    assertBytes(a.raw, type === 0x05 ? hex`05 00 00000004 00000000` : hex`06 00 00000004 00000000`);
+    assertBytes(a.raw, generic);
+    assert.deepEqual(decodePdu(a.raw), a.pdu);
+    a.raw.fill(0xff);
+    assertBytes(plainRelease(type).raw, generic);
+  }
 });
 
 test('a decode error names the PDU, the field and the byte offset', () => {

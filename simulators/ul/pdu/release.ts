@@ -14,3 +14,14 @@ export function decodeRelease(r: ByteReader, type: 0x05 | 0x06): ReleaseRqPdu | 
 export function encodeRelease(w: ByteWriter, pdu: ReleaseRqPdu | ReleaseRpPdu): void {
   w.u32be(pdu.reservedBody ?? 0);
 }
+
+const PLAIN_RQ: ReleaseRqPdu = Object.freeze({ type: 0x05 });
+const PLAIN_RP: ReleaseRpPdu = Object.freeze({ type: 0x06 });
+
+/** The A-RELEASE-RQ or -RP the state machine sends (reserved fields zero) and its ten bytes, a fresh copy each time. */
+export function plainRelease(type: 0x05 | 0x06): { pdu: ReleaseRqPdu | ReleaseRpPdu; raw: Buffer } {
+  const raw = Buffer.allocUnsafe(10).fill(0);
+  raw[0] = type;
+  raw[5] = 4; // PDU-length
+  return { pdu: type === 0x05 ? PLAIN_RQ : PLAIN_RP, raw };
+}
