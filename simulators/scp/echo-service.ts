@@ -30,8 +30,11 @@ export function echoService(): ServiceHandler {
     const rq = ctx.message.decoded.command;
     const context = ctx.association.contexts.get(ctx.message.contextId);
     const supported = context?.abstractSyntax === SopClass.Verification && (rq.AffectedSOPClassUID ?? SopClass.Verification) === SopClass.Verification;
-    let byRequest = Object.isFrozen(rq) ? answered.get(rq) : undefined;
-    if (!byRequest && Object.isFrozen(rq)) answered.set(rq, (byRequest = {}));
+    let byRequest: { supported?: Encoded; refused?: Encoded } | undefined;
+    if (Object.isFrozen(rq)) {
+      byRequest = answered.get(rq);
+      if (!byRequest) answered.set(rq, (byRequest = {}));
+    }
     const key = supported ? 'supported' : 'refused';
     let rsp = byRequest?.[key];
     if (!rsp) {

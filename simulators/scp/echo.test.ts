@@ -7,6 +7,7 @@ import type { ClientEvent } from '../scu/dimse-client.ts';
 import { RawPeer } from '../testing/raw-peer.ts';
 import { bytes } from '../testing/pdus.ts';
 import { Scp } from './scp.ts';
+import type { ScpEvent } from './scp.ts';
 
 async function withScp(fn: (port: number, scp: Scp) => Promise<void>, o: Partial<ConstructorParameters<typeof Scp>[0]> = {}): Promise<void> {
   const scp = new Scp({ aeTitle: 'QRSCP', ...o });
@@ -163,3 +164,20 @@ test('identical C-ECHO-RQs on successive associations get byte-identical respons
     assert.deepEqual(responses[1], responses[0]);
     assert.notDeepEqual(responses[2], responses[0]);
   }));
+
+test('an association silent for longer than the idle timeout is aborted by the SCP, the timeout reported as the cause', async () => {
+  const events = new EventStream<ScpEvent>();
+  const faults = events.record();
+  await withScp(
+    async (port) => {
+      const c = await connect(port);
+      assert.equal((await c.echo()).status, 0);
+      const end = await c.association.ended;
+      assert.equal(end.how, 'aborted');
+      assert.equal(end.how === 'aborted' && end.by, 'peer');
+    },
+    { timeouts: { idleMs: 150 }, events },
+  );
+  const fault = faults.events.find((e) => e.kind === 'fault');
+  assert.equal(fault?.kind === 'fault' && fault.error.code, 'UL_IDLE_TIMEOUT');
+});

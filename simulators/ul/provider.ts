@@ -351,30 +351,17 @@ export class UpperLayerProvider {
     return new ProtocolError('UL_UNEXPECTED_PDU', `${name} is not allowed in ${this.state === 'Sta13' ? 'this state' : 'the state it arrived in'}`, 2);
   }
 
-  /** ARTIM ran out (Evt18), or one of the product's timers (a local abort). */
+  /**
+   * ARTIM ran out: Evt18. One of the product's timers ran out: abort locally (Evt15) with the
+   * timeout as the cause, or drop the transport if no abort is possible.
+   */
   private expired(name: TimerName): void {
-    const t = this.o.timeouts;
-    switch (name) {
-      case 'ARTIM':
-        this.fire('Evt18', { error: new TimeoutError('UL_ARTIM_EXPIRED', 'ARTIM', t.artimMs) });
-        return;
-      case 'connect':
-        this.localTimeout('UL_CONNECT_TIMEOUT', name, t.connectMs);
-        return;
-      case 'association-request':
-        this.localTimeout('UL_ASSOCIATION_TIMEOUT', name, t.associationRequestMs);
-        return;
-      case 'release':
-        this.localTimeout('UL_RELEASE_TIMEOUT', name, t.releaseMs);
-        return;
-      case 'idle':
-        this.localTimeout('UL_IDLE_TIMEOUT', name, t.idleMs);
+    if (name === 'ARTIM') {
+      this.fire('Evt18', { error: new TimeoutError('UL_ARTIM_EXPIRED', 'ARTIM', this.o.timeouts.artimMs) });
+      return;
     }
-  }
-
-  /** A product timer (not ARTIM) ran out: abort locally (Evt15) with the timeout as the cause, or drop the transport if no abort is possible. */
-  private localTimeout(code: TimeoutError['code'], name: TimerName, ms: number): void {
-    const error = new TimeoutError(code, name, ms);
+    const [code, setting] = LOCAL_TIMEOUTS[name];
+    const error = new TimeoutError(code, name, this.o.timeouts[setting]);
     if (this.can('Evt15')) {
       this.fire('Evt15', { abort: { source: 0, reason: 0 }, error });
     } else {
@@ -525,5 +512,13 @@ export class UpperLayerProvider {
     this.emit(ms === undefined ? { kind: 'timer', timer, phase } : { kind: 'timer', timer, phase, ms });
   }
 }
+
+/** The error code and the setting of each of the product's own timers. */
+const LOCAL_TIMEOUTS: Record<Exclude<TimerName, 'ARTIM'>, [TimeoutError['code'], keyof Timeouts]> = {
+  connect: ['UL_CONNECT_TIMEOUT', 'connectMs'],
+  'association-request': ['UL_ASSOCIATION_TIMEOUT', 'associationRequestMs'],
+  release: ['UL_RELEASE_TIMEOUT', 'releaseMs'],
+  idle: ['UL_IDLE_TIMEOUT', 'idleMs'],
+};
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
