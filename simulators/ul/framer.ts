@@ -104,10 +104,13 @@ export class PduFramer {
   private take(n: number): Buffer {
     const first = this.chunks[0]!;
     let out: Buffer;
-    if (first.length >= n) {
+    if (first.length === n) {
+      // The usual case: the chunk is exactly one PDU.
+      out = first;
+      this.chunks.shift();
+    } else if (first.length > n) {
       out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
+      this.chunks[0] = first.subarray(n);
     } else {
       out = Buffer.allocUnsafe(n);
       let filled = 0;

@@ -12,8 +12,6 @@ export class SocketTransport {
   private batchBytes = 0;
   /** A PDU was written in this tick: the next ones wait for its end. */
   private tickOpen = false;
-  /** `flush`, bound once for the connection rather than once per tick. */
-  private readonly flushAtTickEnd = (): void => this.flush();
 
   constructor(
     readonly socket: net.Socket,
@@ -32,13 +30,18 @@ export class SocketTransport {
     if (this.socket.destroyed) return false;
     if (!this.tickOpen) {
       this.tickOpen = true;
-      process.nextTick(this.flushAtTickEnd);
+      process.nextTick(SocketTransport.endOfTick, this);
       this.socket.write(raw);
       return true;
     }
     this.batch.push(raw);
     this.batchBytes += raw.length;
     return true;
+  }
+
+  /** The end of a tick in which a PDU was written (a static method: no closure is made per connection). */
+  private static endOfTick(t: SocketTransport): void {
+    t.flush();
   }
 
   /** Hands the batch to the socket: one buffer, so one system call however many PDUs it holds. */

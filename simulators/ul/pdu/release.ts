@@ -17,11 +17,13 @@ export function encodeRelease(w: ByteWriter, pdu: ReleaseRqPdu | ReleaseRpPdu): 
 
 const PLAIN_RQ: ReleaseRqPdu = Object.freeze({ type: 0x05 });
 const PLAIN_RP: ReleaseRpPdu = Object.freeze({ type: 0x06 });
+/** Type, reserved, PDU-length 4, four reserved bytes. */
+const PLAIN_RQ_BYTES = Uint8Array.of(0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0);
+const PLAIN_RP_BYTES = Uint8Array.of(0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0);
 
 /** The A-RELEASE-RQ or -RP the state machine sends (reserved fields zero) and its ten bytes, a fresh copy each time. */
 export function plainRelease(type: 0x05 | 0x06): { pdu: ReleaseRqPdu | ReleaseRpPdu; raw: Buffer } {
-  const raw = Buffer.allocUnsafe(10).fill(0);
-  raw[0] = type;
-  raw[5] = 4; // PDU-length
+  const raw = Buffer.allocUnsafe(10);
+  raw.set(type === 0x05 ? PLAIN_RQ_BYTES : PLAIN_RP_BYTES);
   return { pdu: type === 0x05 ? PLAIN_RQ : PLAIN_RP, raw };
 }
