@@ -7,6 +7,7 @@ import { findBinary, startDcmqrscp, startOrthanc } from '../simulators/testing/p
 import type { RunningPeer } from '../simulators/testing/peers.ts';
 import { startNodeFloor } from './node-floor.ts';
 import { startOurScp } from './our-scp.ts';
+import { ownCpuMicros, processCpuMicros } from './process-cpu.ts';
 
 export interface EchoFigure {
   target: string;
@@ -25,6 +26,10 @@ export interface EchoFigure {
   /** Measured in the same rounds as our SCP, so the rounds pair up (dcmqrscp is measured on its own). */
   interleaved: boolean;
   failures: number;
+  /** CPU time (user + system, µs) the target's process used per association in the measured rounds; undefined without /proc. */
+  serverCpuMicros: number | undefined;
+  /** CPU time (µs) the client process used per association in the same rounds. */
+  clientCpuMicros: number;
 }
 
 /** Target `a` ÷ target `b`, round by round: paired rounds cancel the machine's slow drifts that comparing medians keeps. */
@@ -87,15 +92,22 @@ async function warmUp(peer: RunningPeer, maxSeconds = 8): Promise<{ cold: number
 async function measure(peers: RunningPeer[], seconds: number, rounds: number, interleaved: boolean): Promise<Map<RunningPeer, EchoFigure>> {
   const warm = new Map<RunningPeer, { cold: number; seconds: number }>();
   for (const peer of peers) warm.set(peer, await warmUp(peer));
-  const perRound = new Map<RunningPeer, { rates: number[]; n: number; failures: number; elapsed: number }>();
+  const perRound = new Map<RunningPeer, { rates: number[]; n: number; failures: number; elapsed: number; serverCpu: number | undefined; clientCpu: number }>();
   for (let r = 0; r < rounds; r++) {
     for (const peer of peers) {
+      const server0 = processCpuMicros(peer.pid);
+      const client0 = ownCpuMicros();
       const x = await loop(peer, seconds / rounds);
-      const acc = perRound.get(peer) ?? { rates: [], n: 0, failures: 0, elapsed: 0 };
+      const client = ownCpuMicros() - client0;
+      const server1 = processCpuMicros(peer.pid);
+      const server = server0 === undefined || server1 === undefined ? undefined : server1 - server0;
+      const acc = perRound.get(peer) ?? { rates: [], n: 0, failures: 0, elapsed: 0, serverCpu: 0, clientCpu: 0 };
       acc.rates.push(x.n / x.elapsed);
       acc.n += x.n;
       acc.failures += x.failures;
       acc.elapsed += x.elapsed;
+      acc.serverCpu = acc.serverCpu === undefined || server === undefined ? undefined : acc.serverCpu + server;
+      acc.clientCpu += client;
       perRound.set(peer, acc);
     }
   }
@@ -114,6 +126,8 @@ async function measure(peers: RunningPeer[], seconds: number, rounds: number, in
       rounds: acc.rates,
       interleaved,
       failures: acc.failures,
+      serverCpuMicros: acc.serverCpu === undefined ? undefined : acc.serverCpu / acc.n,
+      clientCpuMicros: acc.clientCpu / acc.n,
     });
   }
   return figures;

@@ -26,7 +26,7 @@ if (wants('echo')) {
   const figures = await benchEchoAssociations(seconds);
   console.log(
     table([
-      ['target', 'cold assoc/s', 'warm-up s', 'associations', 'seconds', 'assoc/s (median)', 'rounds min-max', 'failures'],
+      ['target', 'cold assoc/s', 'warm-up s', 'associations', 'seconds', 'assoc/s (median)', 'rounds min-max', 'failures', 'target CPU µs/assoc', 'client CPU µs/assoc'],
       ...figures.map((f) => [
         f.target,
         f.coldPerSecond.toFixed(0),
@@ -36,9 +36,14 @@ if (wants('echo')) {
         f.perSecond.toFixed(0),
         `${f.range[0].toFixed(0)}-${f.range[1].toFixed(0)}`,
         String(f.failures),
+        f.serverCpuMicros?.toFixed(0) ?? '-',
+        f.clientCpuMicros.toFixed(0),
       ]),
     ]),
   );
+  console.log('  CPU µs/assoc: user + system time of the process (all its threads, and the children it reaped) per association. The loop is');
+  console.log('  sequential: when the client\'s CPU is near the wall time per association (1,000,000 ÷ assoc/s), the client is the');
+  console.log('  bottleneck and the targets differ only by the latency they add to each step.');
   const [ours, ...others] = figures;
   for (const other of others.filter((f) => f.interleaved)) {
     const r = pairedRatio(ours!, other);
