@@ -94,7 +94,9 @@ async function measure(peers: RunningPeer[], seconds: number, rounds: number, in
   for (const peer of peers) warm.set(peer, await warmUp(peer));
   const perRound = new Map<RunningPeer, { rates: number[]; n: number; failures: number; elapsed: number; serverCpu: number | undefined; clientCpu: number }>();
   for (let r = 0; r < rounds; r++) {
-    for (const peer of peers) {
+    // Each round starts with the next target, so no target always runs first (or always right after the same one).
+    for (let k = 0; k < peers.length; k++) {
+      const peer = peers[(k + r) % peers.length]!;
       const server0 = processCpuMicros(peer.pid);
       const client0 = ownCpuMicros();
       const x = await loop(peer, seconds / rounds);
