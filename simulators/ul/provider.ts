@@ -1,104 +1,25 @@
-import net from 'node:net';
-import type { Clock } from '../clock/clock.ts';
-import type { EventSink } from '../events/event-stream.ts';
-import { DecodeError, HarnessError, InternalError } from '../wire/errors.ts';
+import type net from 'node:net';
 import { ConnectionError, ProtocolError, TimeoutError, UsageError } from './errors.ts';
-import { SocketTransport, connectionError } from './transport.ts';
-import type { UlEvent } from './events.ts';
 import type { ActionName } from './fsm/actions.ts';
-import { EVENTS, LOCAL_PRIMITIVE_EVENTS, PDU_EVENTS } from './fsm/events.ts';
+import { EVENTS, LOCAL_PRIMITIVE_EVENTS } from './fsm/events.ts';
 import type { EventName } from './fsm/events.ts';
-import { StateMachine } from './fsm/machine.ts';
-import type { StateName } from './fsm/states.ts';
-import { PduFramer } from './framer.ts';
-import type { FramerLimits } from './framer.ts';
 import { pduTypeName } from './pdu/constants.ts';
 import type { AbortPdu, AssociateAcPdu, AssociateRjPdu, AssociateRqPdu, PDataTfPdu, Pdu } from './pdu/pdus.ts';
-import { isUnknownPdu } from './pdu/pdus.ts';
 import { decodePdu, encodePdu } from './pdu/registry.ts';
-import { plainRelease } from './pdu/release.ts';
-import { ProviderTimers } from './provider-timers.ts';
-import type { TimerName, TimerPhase, Timeouts } from './timers.ts';
+import { ProviderConnection } from './provider-connection.ts';
+import type { EventContext } from './provider-connection.ts';
+import type { TimerName, Timeouts } from './timers.ts';
 
-/** Why the association ended abnormally, as the provider's user learns it (A-ABORT / A-P-ABORT indication). */
-export interface AbortIndication {
-  /** `peer`: an A-ABORT PDU arrived; `provider`: this side's provider aborted (A-P-ABORT); `local`: our own user aborted. */
-  by: 'peer' | 'provider' | 'local';
-  source: number;
-  reason: number;
-  error?: HarnessError;
-}
-
-/** The provider's indications and confirmations to its user (the association layer). */
-export interface ProviderUser {
-  associateIndication?(pdu: AssociateRqPdu, raw: Buffer): void;
-  associateAccepted?(pdu: AssociateAcPdu): void;
-  associateRejected?(pdu: AssociateRjPdu): void;
-  pData(pdu: PDataTfPdu, raw: Buffer): void;
-  releaseIndication(collision: boolean): void;
-  releaseConfirmation(): void;
-  abortIndication(info: AbortIndication): void;
-  /** The transport is closed; nothing more will happen on this provider. */
-  closed(): void;
-}
-
-export interface ProviderOptions {
-  role: 'requestor' | 'acceptor';
-  associationId: string;
-  clock: Clock;
-  events: EventSink<UlEvent>;
-  timeouts: Timeouts;
-  limits: FramerLimits;
-  user: ProviderUser;
-  /** Decodes one framed PDU (default: decodePdu), throwing DecodeError as decodePdu does. */
-  decode?(raw: Buffer): Pdu;
-  /** Structural checks on a received A-ASSOCIATE-RQ/AC; an `invalid` problem makes it Evt19. */
-  inspect?(pdu: Pdu, raw: Buffer, associationId: string): ProtocolError | undefined;
-}
-
-interface EventContext {
-  pdu?: Pdu;
-  raw?: Buffer;
-  error?: HarnessError;
-  abort?: { source: number; reason: number };
-}
+export type { AbortIndication, ProviderOptions, ProviderUser } from './provider-connection.ts';
 
 /**
  * The DICOM upper layer service provider for one TCP connection: feeds PDUs, local
  * primitives, transport events and timers into PS3.8 Table 9-10 and performs the actions
  * the table names. Every PDU, state transition and timer goes to the event sink.
  */
-export class UpperLayerProvider {
-  readonly fsm = new StateMachine('Sta1');
-  private transport: SocketTransport | undefined;
-  private readonly framer: PduFramer;
-  private readonly timers: ProviderTimers;
+export class UpperLayerProvider extends ProviderConnection {
   private pendingRq: AssociateRqPdu | undefined;
   private target: { host: string; port: number; lookup: net.LookupFunction | undefined } | undefined;
-  private transportOpen = false;
-  private closedNotified = false;
-
-  constructor(private readonly o: ProviderOptions) {
-    this.framer = new PduFramer(o.limits);
-    this.timers = new ProviderTimers(
-      o.clock,
-      (name) => this.expired(name),
-      (name, phase, ms) => this.emitTimer(name, phase, ms),
-    );
-  }
-
-  get state(): StateName {
-    return this.fsm.state;
-  }
-
-  get associationId(): string {
-    return this.o.associationId;
-  }
-
-  /** Our announced Maximum Length for received P-DATA-TF PDUs (0 = unlimited); may be set before the AC/RQ is sent. */
-  setReceiveLimit(maxPDataLength: number): void {
-    if (this.framer.limits.maxPDataLength !== maxPDataLength) this.framer.limits = { ...this.framer.limits, maxPDataLength };
-  }
 
   // ------------------------------------------------------------ local primitives and transport indications
 
@@ -147,11 +68,6 @@ export class UpperLayerProvider {
     this.primitive('Evt15', { abort: { source, reason } });
   }
 
-  /** Whether a local primitive is allowed now (Table 9-10 has a cell for it). */
-  can(event: EventName): boolean {
-    return this.fsm.actionFor(event) !== undefined;
-  }
-
   /**
    * Writes bytes outside the state machine (scripted faults: truncated PDUs, unknown types,
    * illegal PDUs). They are reported as sent, decoded when they decode.
@@ -174,11 +90,6 @@ export class UpperLayerProvider {
     this.fire('Evt19', { error });
   }
 
-  /** Drops the TCP connection without a PDU (a scripted fault, or teardown); see SocketTransport.destroy. */
-  destroyTransport(afterFlush = false): void {
-    this.transport?.destroy(afterFlush);
-  }
-
   // ------------------------------------------------------------ the table
 
   private primitive(event: EventName, ctx: EventContext): void {
@@ -188,7 +99,7 @@ export class UpperLayerProvider {
     this.fire(event, ctx);
   }
 
-  private fire(event: EventName, ctx: EventContext): void {
+  protected fire(event: EventName, ctx: EventContext): void {
     const action = this.fsm.actionFor(event);
     if (!action) {
       // Empty cell: cannot occur for PDUs once the transport is gone; local primitives are checked before.
@@ -355,7 +266,7 @@ export class UpperLayerProvider {
    * ARTIM ran out: Evt18. One of the product's timers ran out: abort locally (Evt15) with the
    * timeout as the cause, or drop the transport if no abort is possible.
    */
-  private expired(name: TimerName): void {
+  protected expired(name: TimerName): void {
     if (name === 'ARTIM') {
       this.fire('Evt18', { error: new TimeoutError('UL_ARTIM_EXPIRED', 'ARTIM', this.o.timeouts.artimMs) });
       return;
@@ -369,148 +280,6 @@ export class UpperLayerProvider {
       this.closeTransport();
     }
   }
-
-  // ------------------------------------------------------------ transport
-
-  private connect(host: string, port: number, lookup: net.LookupFunction | undefined): void {
-    if (this.o.events.wants('transport')) this.emit({ kind: 'transport', phase: 'connecting', remote: `${host}:${port}` });
-    const socket = net.connect({ host, port, noDelay: true, ...(lookup && { lookup }) });
-    const t = this.attach(socket);
-    this.timers.start('connect', this.o.timeouts.connectMs);
-    socket.once('connect', () => {
-      this.transportOpen = true;
-      if (this.o.events.wants('transport')) this.emit({ kind: 'transport', phase: 'connected', local: t.local, remote: t.remote });
-      this.fire('Evt2', {});
-    });
-  }
-
-  private attach(socket: net.Socket): SocketTransport {
-    this.transport = new SocketTransport(socket, this.o.clock);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
-    socket.on('close', () => this.onSocketClose());
-    return this.transport;
-  }
-
-  private onSocketError(err: NodeJS.ErrnoException): void {
-    this.lastSocketError = connectionError(err);
-  }
-
-  private lastSocketError: ConnectionError | undefined;
-
-  private onSocketClose(): void {
-    this.transportOpen = false;
-    const partial = this.framer.partial;
-    const error: HarnessError | undefined = partial
-      ? new ProtocolError(
-          'UL_TRANSPORT_CLOSED_MID_PDU',
-          `the transport closed after ${partial.received} of ${partial.expected || '?'} bytes of ${partial.expected ? pduTypeName(partial.type) : 'a PDU header'}`,
-          0,
-        )
-      : this.lastSocketError;
-    this.fire('Evt17', error ? { error } : {});
-    this.timers.stopAll();
-    this.emit({ kind: 'transport', phase: 'closed' });
-    if (!this.closedNotified) {
-      this.closedNotified = true;
-      this.o.user.closed();
-    }
-  }
-
-  private onData(chunk: Buffer): void {
-    try {
-      this.consume(chunk);
-    } catch (e) {
-      // A fault in code above the provider must end this association, never the process.
-      const error = e instanceof HarnessError ? e : new InternalError(e);
-      if (this.can('Evt15')) {
-        this.fire('Evt15', { abort: { source: 0, reason: 0 }, error });
-      } else {
-        this.emit({ kind: 'fault', error });
-        this.destroyTransport();
-      }
-    }
-  }
-
-  private consume(chunk: Buffer): void {
-    if (this.state === 'Sta6') this.timers.start('idle', this.o.timeouts.idleMs);
-    const tooLong = this.framer.push(chunk, (f) => {
-      this.onFramed(f.bytes);
-      return this.transportOpen;
-    });
-    if (tooLong) this.fire('Evt19', { error: tooLong });
-  }
-
-  private onFramed(raw: Buffer): void {
-    let pdu: Pdu;
-    try {
-      pdu = this.o.decode ? this.o.decode(raw) : decodePdu(raw);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.emit({ kind: 'pdu:received', pdu: undefined, raw, error: e });
-      this.fire('Evt19', { raw, error: new ProtocolError('UL_PDU_DECODE_FAILED', e.message, 6, e) });
-      return;
-    }
-    if (this.o.events.wants('pdu:received')) this.emit({ kind: 'pdu:received', pdu, raw });
-    if (isUnknownPdu(pdu)) {
-      this.fire('Evt19', { pdu, raw, error: new ProtocolError('UL_UNRECOGNIZED_PDU', `${pduTypeName(pdu.type)} received`, 1) });
-      return;
-    }
-    const invalid = this.o.inspect?.(pdu, raw, this.o.associationId);
-    if (invalid) {
-      this.fire('Evt19', { pdu, raw, error: invalid });
-      return;
-    }
-    this.fire(PDU_EVENTS[pdu.type]!, { pdu, raw });
-  }
-
-  private send(pdu: Pdu): void {
-    this.write(encodePdu(pdu), pdu);
-  }
-
-  private sendRelease(type: 0x05 | 0x06): void {
-    const { pdu, raw } = plainRelease(type);
-    this.write(raw, pdu);
-  }
-
-  private write(raw: Buffer, pdu: Pdu): void {
-    if (!this.transportOpen || !this.transport?.write(raw)) return;
-    if (this.o.events.wants('pdu:sent')) this.emit({ kind: 'pdu:sent', pdu, raw });
-  }
-
-  /** Close without lingering (PS3.8 9.1.4). */
-  private closeTransport(): void {
-    if (!this.transport || this.transport.socket.destroyed) return;
-    this.transportOpen = false;
-    this.transport.close();
-  }
-
-  /** True while the transport has unsent bytes above the high-water mark (backpressure for streaming senders). */
-  get writeBackedUp(): boolean {
-    return this.transport?.backedUp ?? false;
-  }
-
-  /** Resolves when the socket can take more data. */
-  drained(): Promise<void> {
-    return this.transport?.drained() ?? Promise.resolve();
-  }
-
-  /** Stops reading from the peer (backpressure on a slow consumer) or resumes. */
-  pauseReading(paused: boolean): void {
-    this.transport?.pauseReading(paused);
-  }
-
-  // ------------------------------------------------------------ events
-
-  private emit(e: DistributiveOmit<UlEvent, 'associationId' | 'at'>): void {
-    if (!this.o.events.wants(e.kind)) return;
-    this.o.events.emit({ ...e, associationId: this.o.associationId, at: this.o.clock.now() } as UlEvent);
-  }
-
-  private emitTimer(timer: TimerName, phase: TimerPhase, ms?: number): void {
-    if (!this.o.events.wants('timer')) return;
-    this.emit(ms === undefined ? { kind: 'timer', timer, phase } : { kind: 'timer', timer, phase, ms });
-  }
 }
 
 /** The error code and the setting of each of the product's own timers. */
@@ -520,5 +289,3 @@ const LOCAL_TIMEOUTS: Record<Exclude<TimerName, 'ARTIM'>, [TimeoutError['code'],
   release: ['UL_RELEASE_TIMEOUT', 'releaseMs'],
   idle: ['UL_IDLE_TIMEOUT', 'idleMs'],
 };
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
