@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from './main.ts';
 import type { Output } from './output.ts';
 import { serveCommand } from './commands/serve.ts';
 import { ExitCode } from './exit-codes.ts';
+import { tempDir } from '../simulators/testing/temp-dir.ts';
 
 const root = path.join(import.meta.dirname, '..');
 // eslint-disable-next-line no-control-regex
@@ -25,7 +25,7 @@ test('scenario check: every shipped file is ok; a broken one lists each problem 
   assert.equal(io.stdout.length, 4);
   assert.ok(io.stdout.every((l) => l.startsWith('ok ')));
 
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-cli-'));
+  const dir = tempDir('cli');
   const bad = path.join(dir, 'bad.yaml');
   writeFileSync(bad, 'name: broken\nscp:\n  aeTitel: X\n  behaviours:\n    - respond: [{ final: "0000" }, { pending: 1 }]\n');
   const io2 = capture();
@@ -59,7 +59,7 @@ test("run --scenario: the seed's SCU against its own SCP passes; a failed expect
   assert.match(io.stdout.join('\n'), /✔\s+1 find\s+C-FIND patient PATIENT: 1 Pending, final 0000 Success/);
   assert.match(io.stdout.at(-1)!, /3 steps passed/);
 
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-cli-'));
+  const dir = tempDir('cli');
   writeFileSync(path.join(dir, 'x.yaml'), `name: x\ninclude: [${path.join(root, 'scenarios/a700-after-3.yaml')}]\nscu:\n  calledAeTitle: QRSCP\n  steps:\n    - find: { model: study, level: STUDY, identifier: { StudyInstanceUID: "" }, expect: { final: "0000" } }\n`);
   const io2 = capture();
   assert.equal(await main(['run', '--scenario', path.join(dir, 'x.yaml')], io2), ExitCode.FailureStatus);
@@ -78,7 +78,7 @@ test('run and serve refuse what does not fit: no scu section, no scp section, op
   const io3 = capture();
   assert.equal(await main(['serve', '--scenario', path.join(root, 'scenarios/hostile.yaml'), '--profile', 'orthanc'], io3), ExitCode.Usage);
   assert.match(io3.stderr.join(), /--profile cannot be combined with --scenario/);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-cli-'));
+  const dir = tempDir('cli');
   writeFileSync(path.join(dir, 'only-scu.yaml'), 'name: x\nscu:\n  steps: [{ echo: true }]\n');
   const io4 = capture();
   assert.equal(await serveCommand(['--scenario', path.join(dir, 'only-scu.yaml'), '--port', '0'], io4, Promise.resolve()), ExitCode.Usage);

@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenarioJsonSchema, SCENARIO_SCHEMA_PATH } from './json-schema.ts';
 import { loadScenario, ScenarioError } from './load.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHIPPED = path.join(ROOT, 'scenarios');
 
 function files(entries: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-scenario-'));
+  const dir = tempDir('scenario');
   for (const [name, text] of Object.entries(entries)) writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -5,14 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TransferSyntax } from '../dimse/sop-classes.ts';
 import { loadScenario } from './load.ts';
 import { runScu } from './scu-runtime.ts';
 import type { ScuRunResult } from './scu-runtime.ts';
 import { startScenarioScp } from '../testing/scenario-harness.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import type { RunningScenario } from '../testing/scenario-harness.ts';
 
 const SCP = `store:
@@ -29,7 +29,7 @@ scp:
 
 /** Runs `steps` (YAML) as the SCU of a scenario whose SCP is `SCP`, both on real sockets. */
 async function run(scu: string, o: { dimseTimeoutMs?: number } = {}): Promise<{ result: ScuRunResult; s: RunningScenario }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-scu-'));
+  const dir = tempDir('scu');
   writeFileSync(path.join(dir, 's.yaml'), `name: scu test\n${SCP}scu:\n${scu}`);
   const scenario = loadScenario(path.join(dir, 's.yaml'));
   const s = await startScenarioScp(path.join(dir, 's.yaml'));
@@ -140,7 +140,7 @@ test('expectations: a step that gets another answer fails with the reason, the r
 });
 
 test('a refused association fails the steps that need one, with the rejection', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-scu-'));
+  const dir = tempDir('scu');
   writeFileSync(path.join(dir, 's.yaml'), `name: x\n${SCP}  callingAeTitles: [OTHER]\nscu:\n  calledAeTitle: QRSCP\n  steps:\n    - echo: true\n`);
   const s = await startScenarioScp(path.join(dir, 's.yaml'));
   try {

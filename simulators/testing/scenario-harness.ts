@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataSet } from '../dataset/data-set.ts';
 import type { DataSetInput } from '../dataset/data-set.ts';
@@ -20,10 +19,11 @@ import type { TraceEvent } from '../trace/format.ts';
 import type { RequestorOptions } from '../ul/association/requestor.ts';
 import { encodePdu } from '../ul/pdu/registry.ts';
 import { associateRq } from './pdus.ts';
+import { tempDir } from './temp-dir.ts';
 
-/** Writes files into a fresh temporary folder; returns the folder. */
+/** Writes files into a fresh temporary folder, removed when the test ends; returns the folder. */
 export function tempFiles(entries: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-scenario-'));
+  const dir = tempDir('scenario');
   for (const [name, content] of Object.entries(entries)) writeFileSync(path.join(dir, name), content);
   return dir;
 }
