@@ -140,8 +140,6 @@ export class Association {
     this.provider.destroyTransport(afterFlush);
   }
 
-  // ------------------------------------------------------------ provider indications, routed by the requestor/acceptor
-
   // ------------------------------------------------------------ provider indications, routed here by the requestor/acceptor
 
   handlePData(pdu: PDataTfPdu, raw: Buffer): void {
