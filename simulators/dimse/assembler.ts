@@ -30,7 +30,8 @@ export class MessageAssembler {
   private chunks: Buffer[] = [];
   private decoded: DecodedCommand | undefined;
   private commandBytes: Buffer | undefined;
-  private problems: string[] = [];
+  /** Made on the first breach of a message: most messages have none. */
+  private problems: string[] | undefined;
   private rawPdus: Buffer[] = [];
 
   /**
@@ -39,7 +40,8 @@ export class MessageAssembler {
    * sends the same C-ECHO-RQ each time.
    */
   constructor(
-    private readonly acceptedContexts: ReadonlySet<number>,
+    /** The accepted presentation context IDs (a set, or the association's map of contexts). */
+    private readonly acceptedContexts: { has(contextId: number): boolean },
     private readonly keepRawPdus = false,
     private readonly commands: BytesMemo<DecodedCommand> = new BytesMemo(8),
   ) {}
@@ -58,9 +60,9 @@ export class MessageAssembler {
       const mch = pdv.messageControlHeader;
       const isCommand = (mch & 0x01) === 1;
       const isLast = (mch & 0x02) === 2;
-      if ((mch & 0xfc) !== 0) this.problems.push(`message control header 0x${mch.toString(16)} has reserved bits set (PS3.8 E.2)`);
-      if (pdv.data.length === 0) this.problems.push('a PDV holds only the message control header (PS3.8 E.1)');
-      if (pdv.data.length % 2 === 1) this.problems.push(`a ${isCommand ? 'command' : 'data set'} fragment has an odd length ${pdv.data.length} (PS3.8 E.1)`);
+      if ((mch & 0xfc) !== 0) this.problem(`message control header 0x${mch.toString(16)} has reserved bits set (PS3.8 E.2)`);
+      if (pdv.data.length === 0) this.problem('a PDV holds only the message control header (PS3.8 E.1)');
+      if (pdv.data.length % 2 === 1) this.problem(`a ${isCommand ? 'command' : 'data set'} fragment has an odd length ${pdv.data.length} (PS3.8 E.1)`);
       if (this.phase !== 'idle' && pdv.contextId !== this.contextId) {
         throw new ProtocolError(
           'UL_INVALID_PDU_PARAMETER',
@@ -86,6 +88,10 @@ export class MessageAssembler {
         if (isLast) this.complete(Buffer.concat(this.chunks), onMessage);
       }
     }
+  }
+
+  private problem(text: string): void {
+    (this.problems ??= []).push(text);
   }
 
   private commandComplete(onMessage: (m: AssembledMessage) => void): void {
@@ -115,13 +121,13 @@ export class MessageAssembler {
       commandBytes: this.commandBytes!,
       decoded: this.decoded!,
       dataSetBytes,
-      problems: this.problems.length > 1 ? collapse(this.problems) : this.problems,
+      problems: !this.problems ? [] : this.problems.length > 1 ? collapse(this.problems) : this.problems,
       rawPdus: this.keepRawPdus ? this.rawPdus : undefined,
     };
     this.phase = 'idle';
     this.chunks = [];
-    this.problems = [];
-    this.rawPdus = [];
+    this.problems = undefined;
+    if (this.keepRawPdus) this.rawPdus = [];
     this.decoded = undefined;
     this.commandBytes = undefined;
     onMessage(m);

@@ -30,7 +30,7 @@ export class DimseChannel {
     private readonly clock: Clock,
     opts: { keepRawPdus?: boolean; commandMemo?: BytesMemo<DecodedCommand> } = {},
   ) {
-    this.assembler = new MessageAssembler(new Set(association.contexts.keys()), opts.keepRawPdus ?? false, opts.commandMemo);
+    this.assembler = new MessageAssembler(association.contexts, opts.keepRawPdus ?? false, opts.commandMemo);
     association.onPData((pdu, raw) => {
       try {
         this.assembler.push(pdu, raw, (m) => this.deliver(m));

@@ -8,6 +8,7 @@ import { RawPeer } from '../testing/raw-peer.ts';
 import { bytes } from '../testing/pdus.ts';
 import { Scp } from './scp.ts';
 import type { ScpEvent } from './scp.ts';
+import type { Association, AssociationEnd } from '../ul/association/association.ts';
 
 async function withScp(fn: (port: number, scp: Scp) => Promise<void>, o: Partial<ConstructorParameters<typeof Scp>[0]> = {}): Promise<void> {
   const scp = new Scp({ aeTitle: 'QRSCP', ...o });
@@ -180,4 +181,35 @@ test('an association silent for longer than the idle timeout is aborted by the S
   );
   const fault = faults.events.find((e) => e.kind === 'fault');
   assert.equal(fault?.kind === 'fault' && fault.error.code, 'UL_IDLE_TIMEOUT');
+});
+
+test('an association reports its end whether `ended` is asked for before or after it; a repeated RQ shares its accepted contexts', async () => {
+  const seen: Association[] = [];
+  const early: Promise<AssociationEnd>[] = [];
+  await withScp(
+    async (port) => {
+      for (let i = 0; i < 2; i++) {
+        const c = await connect(port);
+        assert.equal((await c.echo()).status, 0);
+        await c.release();
+      }
+      const [first, second] = seen;
+      assert.ok(first && second);
+      assert.deepEqual(await early[0], { how: 'released', by: 'peer' });
+      // Asked for only once the association is over: resolves at once, with the same end.
+      await new Promise((r) => setImmediate(r));
+      const late = second.ended;
+      assert.equal(second.ended, late);
+      assert.deepEqual(await late, { how: 'released', by: 'peer' });
+      // The same A-ASSOCIATE-RQ bytes were negotiated once: both associations share one map of contexts.
+      assert.equal(second.contexts, first.contexts);
+      assert.deepEqual([...first.contexts.values()], [{ id: 1, abstractSyntax: '1.2.840.10008.1.1', transferSyntax: '1.2.840.10008.1.2' }]);
+    },
+    {
+      onAssociation: (a) => {
+        seen.push(a);
+        if (seen.length === 1) early.push(a.ended);
+      },
+    },
+  );
 });

@@ -16,11 +16,11 @@ import type { AbortIndication, ProviderUser } from '../provider.ts';
 import { describeReject } from '../reasons.ts';
 import { defaultTimeouts } from '../timers.ts';
 import type { Timeouts } from '../timers.ts';
-import { Association } from './association.ts';
+import { Association, acceptedContexts } from './association.ts';
 import { negotiate } from './negotiation.ts';
 import type { AcceptorPolicy, NegotiationDecision } from './negotiation.ts';
 import { acceptToPdu, rejectToPdu, requestFromPdu } from './pdu-mapping.ts';
-import type { AssociateRequest } from './parameters.ts';
+import type { AcceptedContext, AssociateRequest } from './parameters.ts';
 import { validateAssociateRq } from './validate.ts';
 import { RqMemo } from './rq-memo.ts';
 
@@ -146,7 +146,7 @@ export class AssociationAcceptor {
     const request = known ? known.request : requestFromPdu(rqPdu);
     if (events.wants('association')) events.emit({ kind: 'association', role: 'acceptor', phase: 'requested', request, associationId: connection.id, at: clock.now() });
     if (known) {
-      this.answer(connection, rqPdu, request, known.decision, known.ac);
+      this.answer(connection, rqPdu, request, known.decision, known.ac, known.contexts);
       return;
     }
     let decision: NegotiationDecision | Promise<NegotiationDecision>;
@@ -170,10 +170,12 @@ export class AssociationAcceptor {
       ac = { pdu, raw: encodePdu(pdu) };
     }
     // Negotiation is a pure function of the request bytes unless a hook is involved: remember it.
+    let contexts: ReadonlyMap<number, AcceptedContext> | undefined;
     if (seen && !this.o.policy.decide && !this.o.policy.userIdentity && !this.o.policy.extendedNegotiation) {
-      seen.negotiated = { request, decision, ac };
+      contexts = decision.kind === 'accept' ? acceptedContexts(request, decision.accept) : undefined;
+      seen.negotiated = { request, decision, ac, contexts };
     }
-    this.answer(connection, rqPdu, request, decision, ac);
+    this.answer(connection, rqPdu, request, decision, ac, contexts);
   }
 
   private answer(
@@ -182,6 +184,7 @@ export class AssociationAcceptor {
     request: AssociateRequest,
     decision: NegotiationDecision,
     ac?: { pdu: AssociateAcPdu; raw: Buffer },
+    contexts?: ReadonlyMap<number, AcceptedContext>,
   ): void {
     const provider = connection.provider;
     if (provider.state !== 'Sta3') return; // the peer aborted or vanished meanwhile
@@ -205,7 +208,7 @@ export class AssociationAcceptor {
     const acPdu = ac ? ac.pdu : acceptToPdu(rqPdu, decision.accept);
     provider.setReceiveLimit(decision.accept.maxPduLength ?? 0);
     provider.accept(acPdu, ac?.raw);
-    const association = new Association(connection.id, 'acceptor', request, decision.accept, rqPdu, acPdu, provider, events, clock);
+    const association = new Association(connection.id, 'acceptor', request, decision.accept, rqPdu, acPdu, provider, events, clock, contexts);
     connection.association = association;
     if (events.wants('association')) {
       events.emit({

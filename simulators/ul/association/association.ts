@@ -22,12 +22,13 @@ export class Association {
   readonly contexts: ReadonlyMap<number, AcceptedContext>;
   /** Largest P-DATA-TF PDU-length the peer receives (0 = no limit). */
   readonly peerMaxPduLength: number;
-  readonly ended: Promise<AssociationEnd>;
-  private resolveEnded!: (end: AssociationEnd) => void;
   private end: AssociationEnd | undefined;
+  /** Made when first asked for: most associations end without anyone awaiting `ended`. */
+  private endedPromise: Promise<AssociationEnd> | undefined;
+  private resolveEnded: ((end: AssociationEnd) => void) | undefined;
   private pDataListener: ((pdu: PDataTfPdu, raw: Buffer) => void) | undefined;
-  private endListeners: ((end: AssociationEnd) => void)[] = [];
-  private releaseWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private endListeners: ((end: AssociationEnd) => void)[] | undefined;
+  private releaseWaiters: { resolve: () => void; reject: (e: Error) => void }[] | undefined;
   /** Called when the peer asks to release; the response is sent when it resolves (default: at once). */
   onReleaseRequested: (() => void | Promise<void>) | undefined;
   /** Called in a release collision before our A-RELEASE response (Sta9 requestor, Sta12 acceptor); the response waits for it. */
@@ -43,16 +44,21 @@ export class Association {
     private readonly provider: UpperLayerProvider,
     private readonly events: EventSink<UlEvent>,
     private readonly clock: Clock,
+    /** The accepted contexts when already worked out (the same negotiation answered before). */
+    contexts?: ReadonlyMap<number, AcceptedContext>,
   ) {
-    const contexts = new Map<number, AcceptedContext>();
-    for (const r of accept.presentationContexts) {
-      const proposal = request.presentationContexts.find((p) => p.id === r.id);
-      if (r.result === 0 && proposal) contexts.set(r.id, { id: r.id, abstractSyntax: proposal.abstractSyntax, transferSyntax: r.transferSyntax });
-    }
-    this.contexts = contexts;
+    this.contexts = contexts ?? acceptedContexts(request, accept);
     const peerMax = role === 'requestor' ? accept.maxPduLength : request.maxPduLength;
     this.peerMaxPduLength = peerMax ?? 0;
-    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+  }
+
+  /** How the association ended; always resolves. */
+  get ended(): Promise<AssociationEnd> {
+    if (!this.endedPromise) {
+      const end = this.end;
+      this.endedPromise = end ? Promise.resolve(end) : new Promise((resolve) => (this.resolveEnded = resolve));
+    }
+    return this.endedPromise;
   }
 
   get state(): string {
@@ -83,7 +89,7 @@ export class Association {
 
   onEnd(listener: (end: AssociationEnd) => void): void {
     if (this.end) listener(this.end);
-    else this.endListeners.push(listener);
+    else (this.endListeners ??= []).push(listener);
   }
 
   /** Sends one P-DATA-TF (Evt9); `raw` is its encoding when already built. Allowed in Sta6 and Sta8. */
@@ -114,7 +120,7 @@ export class Association {
     if (!this.provider.can('Evt11')) {
       return Promise.reject(new UsageError('UL_INVALID_PRIMITIVE', `cannot release in ${this.provider.state}`));
     }
-    const done = new Promise<void>((resolve, reject) => this.releaseWaiters.push({ resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => (this.releaseWaiters ??= []).push({ resolve, reject }));
     this.provider.requestRelease();
     return done;
   }
@@ -216,13 +222,25 @@ export class Association {
             },
       );
     }
-    for (const w of this.releaseWaiters) {
+    const waiters = this.releaseWaiters;
+    const listeners = this.endListeners;
+    this.releaseWaiters = undefined;
+    this.endListeners = undefined;
+    for (const w of waiters ?? []) {
       if (end.how === 'released') w.resolve();
       else w.reject(new AssociationAbortedError(end.source, end.reason, end.description, end.by, end.error));
     }
-    this.releaseWaiters = [];
-    for (const l of this.endListeners) l(end);
-    this.endListeners = [];
-    this.resolveEnded(end);
+    for (const l of listeners ?? []) l(end);
+    this.resolveEnded?.(end);
   }
+}
+
+/** The presentation contexts the A-ASSOCIATE-AC accepted (result 0), with the abstract syntax each was proposed for. */
+export function acceptedContexts(request: AssociateRequest, accept: AssociateAccept): ReadonlyMap<number, AcceptedContext> {
+  const contexts = new Map<number, AcceptedContext>();
+  for (const r of accept.presentationContexts) {
+    const proposal = request.presentationContexts.find((p) => p.id === r.id);
+    if (r.result === 0 && proposal) contexts.set(r.id, { id: r.id, abstractSyntax: proposal.abstractSyntax, transferSyntax: r.transferSyntax });
+  }
+  return contexts;
 }

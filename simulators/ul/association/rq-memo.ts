@@ -1,6 +1,6 @@
 import { BytesMemo, deepFreeze } from '../../wire/bytes-memo.ts';
 import type { AssociateAcPdu, AssociateRqPdu } from '../pdu/pdus.ts';
-import type { AssociateRequest } from './parameters.ts';
+import type { AcceptedContext, AssociateRequest } from './parameters.ts';
 import type { NegotiationDecision } from './negotiation.ts';
 import type { Problem } from './validate.ts';
 
@@ -10,7 +10,13 @@ export interface SeenRq {
   pdu: AssociateRqPdu;
   problems: Problem[];
   /** The decision, when no policy hook could make it differ between two associations. */
-  negotiated?: { request: AssociateRequest; decision: NegotiationDecision; ac: { pdu: AssociateAcPdu; raw: Buffer } | undefined };
+  negotiated?: {
+    request: AssociateRequest;
+    decision: NegotiationDecision;
+    ac: { pdu: AssociateAcPdu; raw: Buffer } | undefined;
+    /** The accepted presentation contexts, when the decision is to accept. */
+    contexts: ReadonlyMap<number, AcceptedContext> | undefined;
+  };
 }
 
 /**
