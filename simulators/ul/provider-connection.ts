@@ -167,7 +167,7 @@ export abstract class ProviderConnection {
         )
       : this.lastSocketError;
     this.fire('Evt17', error ? { error } : {});
-    this.timers.stopAll();
+    this.timers.dispose();
     this.emit({ kind: 'transport', phase: 'closed' });
     if (!this.closedNotified) {
       this.closedNotified = true;

@@ -34,9 +34,45 @@ test('stopAssociationTimers leaves ARTIM running; stopAll stops it too; stopping
   timers.start('ARTIM', 50);
   timers.stopAssociationTimers();
   timers.stop('release');
-  assert.equal(clock.pendingCount, 1);
+  clock.advance(30);
   timers.stopAll();
   clock.advance(100);
   assert.deepEqual(expired, []);
   assert.deepEqual(reports, ['release started 50', 'ARTIM started 50', 'release stopped', 'ARTIM stopped']);
+});
+
+test('a stopped timer keeps its clock timer for the next start, which it serves when due no later; dispose leaves nothing scheduled', () => {
+  const { clock, expired, reports, timers } = setup();
+  timers.start('ARTIM', 100);
+  timers.stop('ARTIM');
+  timers.start('ARTIM', 100);
+  assert.equal(clock.pendingCount, 1);
+  // Due at 100, before the new deadline of 100 + 40: re-armed for the 40 left, not expired early.
+  clock.advance(40);
+  timers.stop('ARTIM');
+  timers.start('ARTIM', 100);
+  clock.advance(60);
+  assert.deepEqual(expired, []);
+  clock.advance(39);
+  assert.deepEqual(expired, []);
+  clock.advance(1);
+  assert.deepEqual(expired, ['ARTIM']);
+  // A shorter timeout than the clock timer still held: that one is cancelled, a new one made.
+  timers.start('release', 1000);
+  timers.stop('release');
+  timers.start('release', 10);
+  assert.equal(clock.pendingCount, 1);
+  clock.advance(10);
+  assert.deepEqual(expired, ['ARTIM', 'release']);
+  // A stale clock timer of a stopped timer comes due silently; dispose cancels what is left.
+  timers.start('idle', 20);
+  timers.stop('idle');
+  clock.advance(20);
+  timers.start('idle', 50);
+  timers.start('ARTIM', 50);
+  timers.dispose();
+  assert.equal(clock.pendingCount, 0);
+  clock.advance(100);
+  assert.deepEqual(expired, ['ARTIM', 'release']);
+  assert.deepEqual(reports.slice(-4), ['idle started 50', 'ARTIM started 50', 'idle stopped', 'ARTIM stopped']);
 });

@@ -39,6 +39,12 @@ export class ProviderTimers {
     this.stopAssociationTimers();
     this.stop('ARTIM');
   }
+
+  /** Stops every timer and cancels what the clock still holds for them (the transport is closed). */
+  dispose(): void {
+    this.stopAll();
+    for (const t of this.timers.values()) t.dispose();
+  }
 }
 
 const ASSOCIATION_TIMERS: readonly TimerName[] = ['connect', 'association-request', 'release', 'idle'];

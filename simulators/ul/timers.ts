@@ -27,10 +27,20 @@ export const defaultTimeouts: Timeouts = {
 
 export type TimerPhase = 'started' | 'stopped' | 'expired';
 
-/** One named timer on an injected clock; restartable; reports every phase. */
+/**
+ * One named timer on an injected clock; restartable; reports every phase. Stopping does not
+ * cancel the clock's timer: it is kept and reused by the next start when due no later than the
+ * new deadline (ARTIM runs twice per association, the idle timer restarts on every PDU), and
+ * re-armed for the rest when it comes due before the deadline. `dispose` cancels it.
+ */
 export class NamedTimer {
   private handle: TimerHandle | undefined;
-  private generation = 0;
+  /** When the clock's timer comes due. */
+  private handleDue = 0;
+  private deadline = 0;
+  private ms = 0;
+  private active = false;
+  private readonly onTimeout = (): void => this.timeout();
 
   constructor(
     readonly name: TimerName,
@@ -40,27 +50,51 @@ export class NamedTimer {
   ) {}
 
   get running(): boolean {
-    return this.handle !== undefined;
+    return this.active;
   }
 
   start(ms: number): void {
     if (ms <= 0) return;
-    this.handle?.cancel();
-    const gen = ++this.generation;
-    this.handle = this.clock.setTimeout(() => {
-      if (gen !== this.generation) return;
+    const now = this.clock.now();
+    this.active = true;
+    this.ms = ms;
+    this.deadline = now + ms;
+    if (this.handle && this.handleDue > this.deadline) {
+      this.handle.cancel();
       this.handle = undefined;
-      this.report(this.name, 'expired', ms);
-      this.onExpire();
-    }, ms);
+    }
+    if (!this.handle) this.arm(ms, now);
     this.report(this.name, 'started', ms);
   }
 
   stop(): void {
-    if (!this.handle) return;
-    this.handle.cancel();
-    this.handle = undefined;
-    this.generation++;
+    if (!this.active) return;
+    this.active = false;
     this.report(this.name, 'stopped');
+  }
+
+  /** Stops the timer and cancels the clock's timer: nothing of it remains scheduled. */
+  dispose(): void {
+    this.stop();
+    this.handle?.cancel();
+    this.handle = undefined;
+  }
+
+  private arm(ms: number, now: number): void {
+    this.handle = this.clock.setTimeout(this.onTimeout, ms);
+    this.handleDue = now + ms;
+  }
+
+  private timeout(): void {
+    this.handle = undefined;
+    if (!this.active) return;
+    const now = this.clock.now();
+    if (this.deadline > now) {
+      this.arm(this.deadline - now, now);
+      return;
+    }
+    this.active = false;
+    this.report(this.name, 'expired', this.ms);
+    this.onExpire();
   }
 }
