@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from './main.ts';
@@ -102,4 +103,48 @@ test("run --target-scp: the scenario's SCU against another SCP (here serve --sce
   stop();
   assert.equal(await serving, ExitCode.Ok);
   assert.match(serverIo.stdout.at(-1)!, /stopped: 1 association\(s\), 2 C-FIND, 0 C-CANCEL/);
+});
+
+test('run: a rule the SCP breaks fails its step (unless the step expects it); a C-FIND without a final response fails', async () => {
+  const dir = tempDir('cli');
+  const orthanc = path.join(root, 'scenarios/orthanc-like.yaml');
+  const find = (extra: string) => `    - find: { model: study, level: IMAGE, identifier: { StudyInstanceUID: "", SeriesInstanceUID: "", SOPInstanceUID: "" }, cancel: { after: 1 }${extra} }\n`;
+  writeFileSync(path.join(dir, 'cancel.yaml'), `name: x\ninclude: [${orthanc}]\nscu:\n  calledAeTitle: ORTHANC\n  steps:\n${find('')}`);
+  const io = capture();
+  assert.equal(await main(['run', '--scenario', path.join(dir, 'cancel.yaml')], io), ExitCode.FailureStatus);
+  assert.match(io.stdout.join('\n'), /✘\s+1 find\s+C-FIND study IMAGE: \d+ Pendings?, final FE00[^\n]*\n\s+the peer broke a rule: .*a Cancel response \(FE00\) carries an Identifier/);
+
+  writeFileSync(path.join(dir, 'expected.yaml'), `name: x\ninclude: [${orthanc}]\nscu:\n  calledAeTitle: ORTHANC\n  steps:\n${find(', expect: { final: FE00, violations: ["carries an Identifier"] }')}`);
+  const io2 = capture();
+  assert.equal(await main(['run', '--scenario', path.join(dir, 'expected.yaml')], io2), ExitCode.Ok, io2.stdout.join('\n'));
+
+  writeFileSync(path.join(dir, 'silent.yaml'), 'name: x\nstore:\n  synthetic: { patients: 3 }\nscp:\n  aeTitle: QRSCP\n  behaviours:\n    - respond: [{ pending: 1 }, { close: true }]\nscu:\n  calledAeTitle: QRSCP\n  steps:\n    - find: { model: patient, level: PATIENT, identifier: { PatientID: "" } }\n');
+  const io3 = capture();
+  assert.equal(await main(['run', '--scenario', path.join(dir, 'silent.yaml')], io3), ExitCode.FailureStatus);
+  assert.match(io3.stdout.join('\n'), /no final response \(DIMSE_ASSOCIATION_ENDED/);
+});
+
+test('run as a process against another SCP: a wait with no association open and a paused reader finish with exit code 0 and print every step', async () => {
+  const dir = tempDir('cli');
+  writeFileSync(
+    path.join(dir, 'waits.yaml'),
+    'name: waits\nscu:\n  calledAeTitle: QRSCP\n  steps:\n    - delayMs: 150\n    - find: { model: study, level: STUDY, identifier: { StudyInstanceUID: "" }, pauseReadingMs: 200, expect: { final: "0000" } }\n    - release: true\n    - delayMs: 100\n',
+  );
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
+  const serverIo = capture();
+  const serving = serveCommand(['--scenario', path.join(root, 'scenarios/well-behaved.yaml'), '--port', '0', '-q'], serverIo, stopped);
+  for (let i = 0; i < 100 && !serverIo.stdout.some((l) => l.includes('listening')); i++) await new Promise((r) => setTimeout(r, 10));
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(serverIo.stdout.join('\n'))![1]!;
+  // Nothing but the run's own work may keep the child alive: its waits must.
+  const child = spawn(process.execPath, [path.join(root, 'bin/qr-harness.mjs'), 'run', '--scenario', path.join(dir, 'waits.yaml'), '--target-scp', `127.0.0.1:${port}`], { env: { ...process.env, FORCE_COLOR: '0' } });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  stop();
+  await serving;
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /✔\s+1 delayMs\s+waited 150 ms/);
+  assert.match(stdout, /stopped reading for 200 ms/);
+  assert.match(stdout, /4 steps passed/);
 });

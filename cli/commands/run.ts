@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { scpFromScenario } from '../../simulators/scenario/scp-runtime.ts';
 import { runScu } from '../../simulators/scenario/scu-runtime.ts';
-import type { ScuRunResult } from '../../simulators/scenario/scu-runtime.ts';
+import type { ScuRunResult, StepOutcome } from '../../simulators/scenario/scu-runtime.ts';
 import type { Scp } from '../../simulators/scp/scp.ts';
 import { aeTitle, helpFor, parseArgs, port, UsageError } from '../args.ts';
 import type { OptionSpec } from '../args.ts';
@@ -61,9 +61,18 @@ export async function runCommand(argv: string[], io: Output): Promise<number> {
   const callingAe = options['calling-ae'] !== undefined ? aeTitle(options['calling-ae'] as string, '--calling-ae') : undefined;
   const seconds = options.timeout as number;
   let result: ScuRunResult;
+  // Each step is printed as it ends, so a run that hangs or is interrupted still shows what ran.
+  const printStep = (s: StepOutcome): void => {
+    if (options.json) return;
+    const mark = s.ok ? chalk.green('✔') : chalk.red('✘');
+    const [first, ...more] = s.detail.split('\n');
+    io.out(`${mark} ${String(s.index).padStart(2)} ${s.step.padEnd(7)} ${first}`);
+    for (const line of more) io.out(`             ${line}`);
+    for (const f of s.failures) io.out(`             ${chalk.red(f)}`);
+  };
   try {
     if (!options.json) io.out(`${chalk.bold(scenario.name)}: SCU → ${target.host}:${target.port}${scp ? ` (the scenario's own SCP "${scenario.scp!.aeTitle}")` : ''}`);
-    result = await runScu(scenario.scu, { ...target, ...(calledAe && { calledAeTitle: calledAe }), ...(callingAe && { callingAeTitle: callingAe }) }, { events, dimseTimeoutMs: seconds * 1000, timeouts: { connectMs: seconds * 1000, associationRequestMs: seconds * 1000 } });
+    result = await runScu(scenario.scu, { ...target, ...(calledAe && { calledAeTitle: calledAe }), ...(callingAe && { callingAeTitle: callingAe }) }, { events, dimseTimeoutMs: seconds * 1000, timeouts: { connectMs: seconds * 1000, associationRequestMs: seconds * 1000 }, onStep: printStep });
   } catch (e) {
     io.err(errorLine((e as Error).message));
     return exitCodeFor(e);
@@ -73,14 +82,6 @@ export async function runCommand(argv: string[], io: Output): Promise<number> {
   if (options.json) {
     io.out(JSON.stringify(result));
   } else {
-    for (const s of result.steps) {
-      const mark = s.ok ? chalk.green('✔') : chalk.red('✘');
-      const [first, ...more] = s.detail.split('\n');
-      io.out(`${mark} ${String(s.index).padStart(2)} ${s.step.padEnd(7)} ${first}`);
-      for (const line of more) io.out(`             ${line}`);
-      for (const f of s.failures) io.out(`             ${chalk.red(f)}`);
-      for (const p of s.problems) io.out(`             ${chalk.magenta(`violation: ${p}`)}`);
-    }
     const failed = result.steps.filter((s) => !s.ok).length;
     io.out(failed ? chalk.red(`${failed} of ${result.steps.length} steps failed`) : chalk.green(`${result.steps.length} steps passed`));
   }

@@ -167,7 +167,7 @@ const findStep = obj(
     abortAfter: int('A-ABORT after N Pendings', 0),
     releaseAfter: int('A-RELEASE-RQ after N Pendings, while the C-FIND is outstanding (PS3.7 A.5 forbids it)', 0),
     concurrent: int('send this many C-FINDs at once (without an asynchronous operations window: a fault)', 1),
-    expect: obj({ final: status(), pendings: int(undefined, 0), minPendings: int(undefined, 0), maxPendings: int(undefined, 0) }, 'what the SCP must answer'),
+    expect: obj({ final: status(), pendings: int(undefined, 0), minPendings: int(undefined, 0), maxPendings: int(undefined, 0), violations: list(str('words of a rule the SCP is expected to break'), 'rules the SCP is expected to break (any other violation fails the step)') }, 'what the SCP must answer'),
   },
   'a C-FIND',
 );

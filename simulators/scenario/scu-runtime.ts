@@ -33,6 +33,8 @@ export interface ScuRunOptions {
   /** DIMSE timeout per response; default 30 s. */
   dimseTimeoutMs?: number;
   timeouts?: Partial<Timeouts>;
+  /** Called as each step ends, so a caller can print it at once (nothing is lost if a later step hangs). */
+  onStep?: (outcome: StepOutcome) => void;
 }
 
 /** What one step of the script did, and whether it met its expectations. */
@@ -131,12 +133,21 @@ export async function runScu(s: ScuScenario, target: ScuTarget, o: ScuRunOptions
       outcome.ok = false;
       outcome.detail = e instanceof HarnessError ? `${e.code}: ${e.message}` : (e as Error).message;
     }
+    judgeProblems(step, outcome);
     if (outcome.failures.length) outcome.ok = false;
     outcomes.push(outcome);
+    o.onStep?.(outcome);
   }
   if (client?.association.isEstablished) await client.release().catch(() => {});
   stop();
   return { ok: outcomes.every((x) => x.ok), steps: outcomes, associations };
+
+  /** A rule the peer broke fails the step unless the step expects it (`expect.violations`): a violation is never only printed. */
+  function judgeProblems(step: ScuStep, out: StepOutcome): void {
+    const expected = 'find' in step ? (step.find.expect?.violations ?? []) : [];
+    for (const p of out.problems) if (!expected.some((t) => p.includes(t))) out.failures.push(`the peer broke a rule: ${p}`);
+    for (const t of expected) if (!out.problems.some((p) => p.includes(t))) out.failures.push(`expected a violation reading "${t}", none was seen`);
+  }
 
   async function runStep(step: ScuStep, out: StepOutcome): Promise<void> {
     if ('delayMs' in step) {
@@ -181,9 +192,11 @@ export async function runScu(s: ScuScenario, target: ScuTarget, o: ScuRunOptions
       .map((x) => `${what}: ${x.pendings} Pending${x.pendings === 1 ? '' : 's'}, ${x.final === undefined ? `no final response (${x.error})` : `final ${describeStatus(x.final)}`}${x.notes.length ? `; ${x.notes.join('; ')}` : ''}`)
       .join('\n');
     const e = f.expect;
-    if (!e) return;
     for (const [k, x] of results.entries()) {
       const which = n > 1 ? `C-FIND ${k + 1}: ` : '';
+      // PS3.7 9.1.2: every C-FIND ends with a final response, unless this step ended the association itself.
+      if (x.final === undefined && f.abortAfter === undefined && f.releaseAfter === undefined) out.failures.push(`${which}no final response (${x.error ?? 'the association ended'})`);
+      if (!e) continue;
       if (e.final !== undefined && x.final !== e.final) out.failures.push(`${which}final status ${hex(x.final)}, expected ${hex(e.final)}`);
       if (e.pendings !== undefined && x.pendings !== e.pendings) out.failures.push(`${which}${x.pendings} Pendings, expected ${e.pendings}`);
       if (e.minPendings !== undefined && x.pendings < e.minPendings) out.failures.push(`${which}${x.pendings} Pendings, expected at least ${e.minPendings}`);

@@ -73,7 +73,7 @@ export interface FindStep {
   abortAfter?: number;
   releaseAfter?: number;
   concurrent?: number;
-  expect?: { final?: number; pendings?: number; minPendings?: number; maxPendings?: number };
+  expect?: { final?: number; pendings?: number; minPendings?: number; maxPendings?: number; violations?: string[] };
 }
 
 export type ScuStep = { echo: unknown } | { find: FindStep } | { release: unknown } | { abort: boolean | { source?: number; reason?: number } } | { delayMs: Delay };
