@@ -19,7 +19,11 @@ export function valueFor(store: Store, entity: Entity, key: { level: Level; keyw
 
 /** What matching needs beyond the query: the archive's timezone (minutes east of UTC). */
 export interface ExecuteOptions {
-  foreignCharset?: boolean;
+  /**
+   * The identifier's Specific Character Set when the profile does not convert text between sets:
+   * non-default text stored in another set then matches nothing (PS3.4 C.2.2.2).
+   */
+  unconvertedQueryCharset?: string;
   storeOffset?: number;
 }
 
@@ -28,7 +32,7 @@ export function matchContext(query: Query, profile: MatchingProfile, o: ExecuteO
     profile,
     worklist: query.model === 'mwl',
     combineDateTime: query.model === 'mwl' || query.negotiated.dateTime,
-    foreignCharset: o.foreignCharset ?? false,
+    foreignCharset: false,
     fuzzy: query.negotiated.fuzzy,
     ...(query.zoneOffset !== undefined && { zone: { query: query.zoneOffset, store: o.storeOffset ?? 0 } }),
   };
@@ -121,12 +125,15 @@ function underUpperKeys(entity: Entity, query: Query): boolean {
 export function* execute(store: Store, query: Query, profile: MatchingProfile, o: ExecuteOptions = {}): Iterable<Entity> {
   if (query.empty) return;
   const ctx = matchContext(query, profile, o);
+  const foreign: MatchContext = { ...ctx, foreignCharset: true };
+  const cs = o.unconvertedQueryCharset;
+  const ctxFor = cs === undefined ? () => ctx : (e: Entity) => ((e.charset ?? '') === cs ? ctx : foreign);
   const combinedKeys = new Set<Key>(query.combined.flatMap((c) => [c.date, c.time]));
   if (query.model === 'mwl') {
-    for (const item of store.worklist) if (matchesAll(store, item, query, ctx, combinedKeys)) yield item;
+    for (const item of store.worklist) if (matchesAll(store, item, query, ctxFor(item), combinedKeys)) yield item;
     return;
   }
   for (const e of candidates(store, query)) {
-    if (underUpperKeys(e, query) && matchesAll(store, e, query, ctx, combinedKeys)) yield e;
+    if (underUpperKeys(e, query) && matchesAll(store, e, query, ctxFor(e), combinedKeys)) yield e;
   }
 }

@@ -18,6 +18,7 @@ import type { DataSetInput } from '../dataset/data-set.ts';
 import { encodeDataSet } from '../dataset/encode.ts';
 import { transferSyntax } from '../dataset/transfer-syntax.ts';
 import { FIND_MODELS, cancelRequest, findRequest } from '../dimse/find.ts';
+import { storeRequest } from '../dimse/store.ts';
 import type { FindModel } from '../dimse/find.ts';
 import { FindOperation, noContextError } from './find-operation.ts';
 
@@ -52,6 +53,12 @@ export interface FindOptions {
   messageId?: number;
   /** Send on this presentation context instead of the first one accepted for the model. */
   contextId?: number;
+}
+
+export interface StoreResult {
+  status: number;
+  messageId: number;
+  command: DimseCommand;
 }
 
 export interface EchoResult {
@@ -192,6 +199,36 @@ export class DimseClient {
           MessageID: messageId,
           CommandDataSetType: NO_DATA_SET,
         });
+      } catch (e) {
+        this.settle(messageId);
+        reject(e);
+      }
+    });
+  }
+
+  /**
+   * C-STORE (PS3.7 9.1.1, 9.3.1) of one instance on the first accepted context of its SOP class,
+   * encoded in that context's transfer syntax. Resolves with the C-STORE-RSP's status.
+   */
+  store(sopClassUid: string, sopInstanceUid: string, instance: DataSet, o: { priority?: number } = {}): Promise<StoreResult> {
+    const ctx = this.association.contextFor(sopClassUid);
+    if (!ctx) return Promise.reject(noContextError(sopClassUid));
+    const ts = transferSyntax(ctx.transferSyntax);
+    if (!ts || ts.littleEndian !== instance.littleEndian) return Promise.reject(new DimseError('DIMSE_NO_CONTEXT', `context ${ctx.id} was accepted with ${ctx.transferSyntax}, in which this instance cannot be sent`));
+    const messageId = this.allocateMessageId();
+    const bytes = encodeDataSet(instance, ts);
+    return new Promise<StoreResult>((resolve, reject) => {
+      this.register(messageId, {
+        response: (m) => {
+          const c = m.decoded.command;
+          if (c.CommandField !== CommandField.C_STORE_RSP) reject(new DimseError('DIMSE_UNEXPECTED_RESPONSE', `expected C-STORE-RSP, got ${commandFieldName(c.CommandField)}`));
+          else resolve({ status: c.Status ?? -1, messageId, command: c });
+          return true;
+        },
+        fail: reject,
+      });
+      try {
+        this.channel.send(ctx.id, storeRequest(messageId, sopClassUid, sopInstanceUid, o.priority ?? Priority.MEDIUM), bytes);
       } catch (e) {
         this.settle(messageId);
         reject(e);

@@ -1,7 +1,9 @@
 /** DICOM Part 10 files for seeding real peers (storescu → dcmqrscp / Orthanc), written with dcmjs. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import dcmjs from 'dcmjs';
+import { part10Bytes, readPart10 } from '../dataset/part10.ts';
+import { IMPLEMENTATION_CLASS_UID } from '../ul/association/identity.ts';
 
 const { DicomDict, DicomMetaDictionary } = dcmjs.data;
 
@@ -98,35 +100,12 @@ export function writeFixture(dir: string, longSeries = 0): Fixture {
   return { files, patients: [jan, jane], studies };
 }
 
-/**
- * Writes a data set as a Part 10 file with this product's own codec (the query files of
- * `findscu`): preamble, "DICM", the File Meta Information (Explicit VR LE), then the data set.
- */
+/** Writes a data set as a Part 10 file with this product's own codec (the query files of `findscu`). */
 export async function writeDataSetFile(file: string, ds: import('../dataset/data-set.ts').DataSet, sopClassUid: string): Promise<void> {
-  const { DataSet } = await import('../dataset/data-set.ts');
-  const { encodeDataSet } = await import('../dataset/encode.ts');
-  const { EXPLICIT_LITTLE } = await import('../dataset/transfer-syntax.ts');
-  const meta = DataSet.from({
-    FileMetaInformationVersion: Buffer.from([0, 1]),
-    MediaStorageSOPClassUID: sopClassUid,
-    MediaStorageSOPInstanceUID: '2.25.1',
-    TransferSyntaxUID: EXPLICIT_LITTLE.uid,
-    ImplementationClassUID: '2.25.207595914356436316563183946405384893441',
-  });
-  const metaBytes = encodeDataSet(meta, EXPLICIT_LITTLE);
-  const groupLength = DataSet.from({ FileMetaInformationGroupLength: metaBytes.length });
-  writeFileSync(file, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), encodeDataSet(groupLength, EXPLICIT_LITTLE), metaBytes, encodeDataSet(ds, EXPLICIT_LITTLE)]));
+  writeFileSync(file, part10Bytes(ds, sopClassUid, '2.25.1', { implementationClassUid: IMPLEMENTATION_CLASS_UID }));
 }
 
 /** Reads a Part 10 file's data set (after the File Meta Information) with this product's codec. */
 export async function readDataSetFile(file: string): Promise<import('../dataset/data-set.ts').DataSet> {
-  const { readFileSync } = await import('node:fs');
-  const { decodeDataSet } = await import('../dataset/decode.ts');
-  const { EXPLICIT_LITTLE, IMPLICIT_LITTLE, transferSyntax } = await import('../dataset/transfer-syntax.ts');
-  const b = readFileSync(file);
-  const metaLength = b.readUInt32LE(132 + 8);
-  const metaEnd = 132 + 12 + metaLength;
-  const meta = decodeDataSet(b.subarray(132, metaEnd), EXPLICIT_LITTLE);
-  const ts = transferSyntax(meta.text('TransferSyntaxUID') ?? '') ?? IMPLICIT_LITTLE;
-  return decodeDataSet(b.subarray(metaEnd), ts);
+  return readPart10(readFileSync(file), file).dataSet;
 }

@@ -4,6 +4,7 @@ import type { MatchContext } from '../../matching/match-entity.ts';
 import { negotiatedFrom } from '../../matching/negotiation.ts';
 import { STRICT } from '../../matching/profile.ts';
 import type { MatchingProfile } from '../../matching/profile.ts';
+import { isRequiredOrUnique } from '../../matching/key-types.ts';
 import { parseQuery } from '../../matching/query.ts';
 import type { Key, Query } from '../../matching/query.ts';
 import { ResponseBuilder } from '../../matching/response.ts';
@@ -18,12 +19,6 @@ export interface StoreFindOptions {
   storeOffset?: number;
 }
 
-/** Required and unique keys per level (PS3.4 Tables C.6-1 … C.6-5); every other key is optional. */
-const REQUIRED = new Set([
-  'PatientName', 'PatientID', 'StudyDate', 'StudyTime', 'AccessionNumber', 'StudyID', 'StudyInstanceUID',
-  'Modality', 'SeriesNumber', 'SeriesInstanceUID', 'InstanceNumber', 'SOPInstanceUID',
-]);
-
 /** C.2.2.1.3 under the profile: which optional keys are matched, returned, and whether the Pending says FF01. */
 function applyOptionalKeys(query: Query, profile: MatchingProfile): number {
   let status = 0xff00;
@@ -34,7 +29,7 @@ function applyOptionalKeys(query: Query, profile: MatchingProfile): number {
     status = profile.unsupportedKeyStatus;
   }
   if (profile.optionalKeys === 'match' || query.model === 'mwl') return status;
-  const optional = (k: Key) => !REQUIRED.has(k.keyword);
+  const optional = (k: Key) => !isRequiredOrUnique(query.model, k.level, k.keyword);
   const present = query.keys.filter((k) => optional(k));
   if (present.length === 0) return 0xff00;
   for (const k of present) k.matched = false;
@@ -67,10 +62,10 @@ export function storeFindHandler(store: Store, o: StoreFindOptions = {}): FindHa
     }
     const status = applyOptionalKeys(query, profile);
     const queryCharset = characterSet(request.identifier.text('SpecificCharacterSet'));
-    const foreign = !profile.transcodeQueryCharacterSet && !queryCharset.isDefault && queryCharset.terms.join('\\') !== 'ISO_IR 192';
-    const ctx: MatchContext = matchContext(query, profile, { foreignCharset: foreign, storeOffset });
+    const unconverted = !profile.transcodeQueryCharacterSet && !queryCharset.isDefault ? queryCharset.terms.join('\\') : undefined;
+    const ctx: MatchContext = matchContext(query, profile, { storeOffset });
     const builder = new ResponseBuilder(store, query, ctx, request.transferSyntax, request.identifier.element('QueryRetrieveLevel')?.bytes, o.retrieveAeTitle);
-    for (const entity of execute(store, query, profile, { foreignCharset: foreign, storeOffset })) {
+    for (const entity of execute(store, query, profile, { ...(unconverted !== undefined && { unconvertedQueryCharset: unconverted }), storeOffset })) {
       yield [status, builder.identifier(entity)];
     }
   };

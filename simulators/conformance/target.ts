@@ -1,0 +1,143 @@
+import { sleep } from '../clock/clock.ts';
+import { EventStream } from '../events/event-stream.ts';
+import type { EventSink } from '../events/event-stream.ts';
+import type { DataSet } from '../dataset/data-set.ts';
+import { encodeDataSet } from '../dataset/encode.ts';
+import { transferSyntax } from '../dataset/transfer-syntax.ts';
+import { FIND_MODELS } from '../dimse/find.ts';
+import type { FindModel } from '../dimse/find.ts';
+import { TransferSyntax } from '../dimse/sop-classes.ts';
+import { negotiatedFrom } from '../matching/negotiation.ts';
+import { NONE_NEGOTIATED } from '../matching/query.ts';
+import type { Negotiated } from '../matching/query.ts';
+import { DimseClient } from '../scu/dimse-client.ts';
+import type { ClientEvent } from '../scu/dimse-client.ts';
+import type { FindResponse } from '../scu/find-operation.ts';
+import type { ContextProposal, RequestorOptions } from '../ul/association/requestor.ts';
+import { HarnessError } from '../wire/errors.ts';
+import type { FindObserved } from './judge-find.ts';
+
+/** The system under test, as the harness reaches it. */
+export interface Target {
+  host: string;
+  port: number;
+  calledAeTitle: string;
+  callingAeTitle: string;
+  /** No check waits longer than this for a connection, an association or the next response. */
+  timeoutMs: number;
+  events?: EventSink<ClientEvent>;
+}
+
+/** The extended negotiation a check offers (PS3.4 C.5.1.1; K.5.1 for the worklist). */
+export type Offer = Partial<Pick<Negotiated, 'relational' | 'dateTime' | 'fuzzy' | 'timezone' | 'emptyValue' | 'multipleValue'>>;
+
+export function offerBytes(model: FindModel, offer: Offer): Uint8Array {
+  const b = (v: boolean | undefined) => (v ? 1 : 0);
+  if (model === 'mwl') return Uint8Array.of(1, 1, b(offer.fuzzy), b(offer.timezone));
+  return Uint8Array.of(b(offer.relational), b(offer.dateTime), b(offer.fuzzy), b(offer.timezone), 0, b(offer.emptyValue), b(offer.multipleValue));
+}
+
+export const FIND_TRANSFER_SYNTAXES = [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian];
+
+/** Requests an association with the target. Rejections, refusals and timeouts are returned, not thrown. */
+export async function associate(target: Target, contexts: ContextProposal[], extra: Partial<RequestorOptions> & { events?: EventSink<ClientEvent> } = {}): Promise<{ client?: DimseClient; error?: HarnessError }> {
+  try {
+    const client = await DimseClient.connect({
+      host: target.host,
+      port: target.port,
+      calledAeTitle: target.calledAeTitle,
+      callingAeTitle: target.callingAeTitle,
+      presentationContexts: contexts,
+      dimseTimeoutMs: target.timeoutMs,
+      timeouts: { connectMs: target.timeoutMs, associationRequestMs: target.timeoutMs, releaseMs: target.timeoutMs, artimMs: target.timeoutMs },
+      ...(target.events && { events: target.events }),
+      ...extra,
+    });
+    return { client };
+  } catch (e) {
+    if (e instanceof HarnessError) return { error: e };
+    throw e;
+  }
+}
+
+/** The association's answer for one model, as evidence. */
+export function negotiationEvidence(client: DimseClient, sopClassUid: string, offered?: Uint8Array): Record<string, unknown> {
+  const a = client.association;
+  const proposed = a.request.presentationContexts.find((p) => p.abstractSyntax === sopClassUid);
+  const result = a.accept.presentationContexts.find((p) => p.id === proposed?.id);
+  const accepted = a.accept.extendedNegotiations.find((e) => e.sopClassUid === sopClassUid);
+  return {
+    sopClass: sopClassUid,
+    context: result ? { id: result.id, result: result.result, transferSyntax: result.transferSyntax } : undefined,
+    ...(offered && { extendedNegotiationOffered: [...offered], extendedNegotiationAccepted: accepted ? [...accepted.applicationInformation] : null }),
+    peerMaxPduLength: a.peerMaxPduLength,
+  };
+}
+
+export interface FindRun extends FindObserved {
+  /** The association could not be made (unreachable, rejected, timed out): nothing to judge. */
+  unreachable?: HarnessError;
+  /** The archive did not accept the model's SOP class. */
+  contextRejected?: { result: number } | undefined;
+}
+
+export interface FindRunOptions {
+  model: FindModel;
+  identifier: DataSet;
+  offer?: Offer;
+  priority?: number;
+  /** Send C-CANCEL after this many Pendings (0: right after the request). */
+  cancelAfter?: number;
+  /** After the final response, wait this long for anything more before releasing. */
+  graceMs?: number;
+}
+
+/**
+ * One C-FIND on an association of its own: the model's SOP class proposed with Explicit and
+ * Implicit VR Little Endian (and the extended negotiation the check needs), the identifier
+ * encoded in the accepted transfer syntax, every response kept, then a release.
+ */
+export async function runFind(target: Target, o: FindRunOptions): Promise<FindRun> {
+  const sop = FIND_MODELS[o.model].sopClassUid;
+  const offered = o.offer && Object.values(o.offer).some(Boolean) ? offerBytes(o.model, o.offer) : undefined;
+  // Our own stream (forwarded to the target's) to hear of responses that answer nothing outstanding.
+  const events = new EventStream<ClientEvent>();
+  if (target.events) events.subscribe((e) => target.events!.emit(e));
+  const violations: string[] = [];
+  events.subscribe((e) => e.kind === 'violation' && e.reference === 'PS3.7 9.3.2.4' && violations.push(e.message), ['violation']);
+  const { client, error } = await associate(target, [{ abstractSyntax: sop, transferSyntaxes: FIND_TRANSFER_SYNTAXES }], { events, ...(offered && { extendedNegotiations: [{ sopClassUid: sop, applicationInformation: offered }] }) });
+  if (!client) return { negotiated: NONE_NEGOTIATED, negotiation: {}, responses: [], unreachable: error! };
+  const negotiation = negotiationEvidence(client, sop, offered);
+  const ctx = client.association.contextFor(sop);
+  if (!ctx) {
+    await client.release().catch(() => client.abort());
+    return { negotiated: NONE_NEGOTIATED, negotiation, responses: [], contextRejected: { result: (negotiation.context as { result: number } | undefined)?.result ?? -1 } };
+  }
+  const accepted = client.association.accept.extendedNegotiations.find((e) => e.sopClassUid === sop);
+  const negotiated = negotiatedFrom(sop, accepted?.applicationInformation);
+  const responses: FindResponse[] = [];
+  let failure: HarnessError | undefined;
+  const ts = transferSyntax(ctx.transferSyntax)!;
+  const op = client.find(o.model, encodeDataSet(o.identifier, ts), { ...(o.priority !== undefined && { priority: o.priority }) });
+  if (o.cancelAfter === 0) op.cancel();
+  try {
+    for await (const r of op) {
+      responses.push(r);
+      if (!r.final && o.cancelAfter !== undefined && o.cancelAfter > 0 && responses.length === o.cancelAfter) op.cancel();
+    }
+  } catch (e) {
+    if (!(e instanceof HarnessError)) throw e;
+    failure = e;
+  }
+  // Anything more for this C-FIND after its final response breaks PS3.7 9.3.2.4: listen a moment.
+  if (o.graceMs && client.association.isEstablished) await sleep(client.clock, o.graceMs);
+  if (client.association.isEstablished) await client.release().catch(() => client.abort());
+  return {
+    negotiated,
+    negotiation,
+    responses,
+    violations,
+    ...(failure && { error: { code: failure.code, message: failure.message } }),
+    ...(o.cancelAfter !== undefined && { cancelled: true }),
+  };
+}
