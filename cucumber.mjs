@@ -22,3 +22,9 @@ export const ci = {
   ...common,
   format: ['progress', 'html:reports/conformance.html', 'junit:reports/junit.xml', 'message:reports/messages.ndjson'],
 };
+
+/** `qr-harness conform`: it passes the formats (reports in --report) and the world parameters itself. */
+export const conform = {
+  ...common,
+  format: [],
+};

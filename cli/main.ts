@@ -5,6 +5,7 @@ import { serveCommand } from './commands/serve.ts';
 import { storeCommand } from './commands/store.ts';
 import { scenarioCommand } from './commands/scenario.ts';
 import { runCommand } from './commands/run.ts';
+import { conformCommand } from './commands/conform.ts';
 import { ExitCode } from './exit-codes.ts';
 import { errorLine, processOutput } from './output.ts';
 import type { Output } from './output.ts';
@@ -16,6 +17,7 @@ const commands: Record<string, { run: (argv: string[], io: Output) => Promise<nu
   store: { run: storeCommand, summary: 'check a store (YAML or DICOM folder) or generate a synthetic one' },
   scenario: { run: scenarioCommand, summary: 'check, list or describe scenario files (scripted SCP and SCU behaviours)' },
   run: { run: runCommand, summary: "run a scenario's scripted SCU (against its own SCP, or --target-scp HOST:PORT)" },
+  conform: { run: conformCommand, summary: 'run the conformance suite: self, or judge an archive (--target-scp) rule by rule' },
 };
 
 export const usage = `qr-harness: conformance harness and peer simulator for DICOM Query/Retrieve Find (C-FIND, C-ECHO, C-CANCEL)

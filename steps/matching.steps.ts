@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Given, Then, When } from '@cucumber/cucumber';
 import type { DataTable } from '@cucumber/cucumber';
-import { parse } from 'yaml';
 import { answerFindExtendedNegotiation } from '../simulators/matching/negotiation.ts';
 import { PROFILES } from '../simulators/matching/profile.ts';
-import type { VectorDoc, VectorQuery } from '../simulators/matching/vectors/vector-store.ts';
 import { storeFindHandler } from '../simulators/scp/handlers/store.ts';
 import { DimseClient } from '../simulators/scu/dimse-client.ts';
 import { loadYamlStore } from '../simulators/store/yaml-store.ts';
 import type { HarnessWorld } from './support/world.ts';
 
-const VECTORS = parse(readFileSync(path.resolve('simulators/matching/vectors/matching-vectors.yaml'), 'utf8')) as VectorDoc;
 const SOP: Record<string, string> = { PatientRoot: '1.2.840.10008.5.1.4.1.2.1.1', StudyRoot: '1.2.840.10008.5.1.4.1.2.2.1', MWL: '1.2.840.10008.5.1.4.31', PatientStudyOnly: '1.2.840.10008.5.1.4.1.2.3.1' };
 const MODEL: Record<string, string> = { PatientRoot: 'patient', StudyRoot: 'study', MWL: 'mwl', PatientStudyOnly: 'psonly' };
-const UNIQUE: Record<string, string> = { PATIENT: 'PatientID', STUDY: 'StudyInstanceUID', SERIES: 'SeriesInstanceUID', IMAGE: 'SOPInstanceUID' };
 const EXT = ['relational', 'datetime', 'fuzzy', 'timezone', 'enhanced_mf', 'empty_value', 'multi_value'];
 
 Given(/^an SCP "([^"]+)" serving the store "([^"]+)"(?: with the (\S+) profile)?$/, async function (this: HarnessWorld, ae: string, file: string, profile: string | undefined) {
@@ -47,13 +42,6 @@ async function runQuery(world: HarnessWorld, model: string, identifier: Record<s
   await client.release();
 }
 
-When('the SCU runs matching vector {word}', async function (this: HarnessWorld, id: string) {
-  const q = VECTORS.queries.find((x) => x.id === id);
-  assert.ok(q, `no vector ${id}`);
-  this.vector = q;
-  await runQuery(this, q.model, q.model === 'MWL' ? q.identifier : { QueryRetrieveLevel: q.level, ...q.identifier }, q.ext_neg);
-});
-
 When(/^the SCU queries the (Patient Root|Study Root|Patient\/Study Only|Modality Worklist) model with:$/, async function (this: HarnessWorld, model: string, table: DataTable) {
   const key = { 'Patient Root': 'PatientRoot', 'Study Root': 'StudyRoot', 'Patient/Study Only': 'PatientStudyOnly', 'Modality Worklist': 'MWL' }[model]!;
   await runQuery(this, key, Object.fromEntries(table.raw().map(([k, v]) => [k!, v ?? ''])));
@@ -63,48 +51,6 @@ When(/^the SCU queries the (Patient Root|Study Root) model, offering (.+), with:
   const key = { 'Patient Root': 'PatientRoot', 'Study Root': 'StudyRoot' }[model]!;
   const ext = Object.fromEntries(offered.split(/,\s*|\s+and\s+/).map((name) => [{ 'fuzzy matching': 'fuzzy', 'timezone adjustment': 'timezone', 'combined date-time': 'datetime', nothing: '' }[name.trim()] ?? name.trim(), 1]));
   await runQuery(this, key, Object.fromEntries(table.raw().map(([k, v]) => [k!, v ?? ''])), ext);
-});
-
-function resultKeys(world: HarnessWorld, q: VectorQuery): string[] {
-  return world.responses
-    .filter((r) => !r.final)
-    .map((r) => (q.model === 'MWL' ? r.identifier!.items('ScheduledProcedureStepSequence')![0]!.text('ScheduledProcedureStepID')! : r.identifier!.text(UNIQUE[q.level!]!)!))
-    .sort();
-}
-
-Then('the result is what the vector allows', function (this: HarnessWorld) {
-  const q = this.vector!;
-  const keys = resultKeys(this, q);
-  const final = this.responses.at(-1)!.status;
-  const hex = final.toString(16).toUpperCase().padStart(4, '0');
-  if (q.conformance === 'strict') {
-    assert.equal(hex, '0000', 'final status');
-    assert.deepEqual(keys, [...q.expected!].sort());
-    return;
-  }
-  // Implementation-defined (checklist [ID]): checked against the bounds, and reported as a finding.
-  if (final !== 0) {
-    assert.ok((q.acceptable_final_status ?? []).some((s) => s === hex || (s === 'Cxxx' && hex.startsWith('C'))), `final ${hex} is not acceptable`);
-    this.finding(`${q.id}: the SCP answered ${hex} (allowed: ${q.acceptable_final_status?.join(', ')}) — ${q.rule}`);
-    return;
-  }
-  const must = q.must_include ?? [];
-  const may = q.may_include ?? [];
-  for (const k of must) assert.ok(keys.includes(k), `${k} must be returned`);
-  for (const k of keys) assert.ok(must.includes(k) || may.includes(k), `${k} is outside must + may`);
-  this.finding(`${q.id}: returned [${keys.join(', ')}]; the standard allows [${must.join(', ')}] plus any of [${may.join(', ')}] — ${q.rule}`);
-});
-
-Then('every Pending holds only the requested keys, the level, the higher unique keys and the Retrieve AE Title', function (this: HarnessWorld) {
-  const requested = new Set<string>();
-  const q = this.vector;
-  const ident = q ? q.identifier : Object.fromEntries(Object.keys(this.responses[0]?.identifier?.toObject() ?? {}).map((k) => [k, '']));
-  for (const k of Object.keys(ident)) requested.add(k);
-  const allowed = new Set([...requested, 'QueryRetrieveLevel', 'SpecificCharacterSet', 'RetrieveAETitle', 'PatientID', 'StudyInstanceUID', 'SeriesInstanceUID']);
-  for (const r of this.responses.filter((x) => !x.final)) {
-    for (const k of Object.keys(r.identifier!.toObject())) assert.ok(allowed.has(k), `${k} was not requested`);
-    assert.deepEqual(r.problems, []);
-  }
 });
 
 Then('the Pendings have these {word} values:', function (this: HarnessWorld, keyword: string, table: DataTable) {

@@ -1,4 +1,4 @@
-@association
+@self @association
 Feature: Association negotiation and C-ECHO
   Our requestor associates with our acceptor over TCP, negotiates presentation contexts
   (PS3.8 7.1.1.13-14) and verifies with C-ECHO (PS3.7 9.3.5). Tags name the checklist items.

@@ -1,4 +1,4 @@
-@association
+@self @association
 Feature: Association rejection
   The acceptor checks the called and calling AE titles and the application context and answers
   A-ASSOCIATE-RJ with a result, source and reason (PS3.8 Table 9-21). The requestor reports

@@ -1,4 +1,4 @@
-@association
+@self @association
 Feature: Release, abort and the ARTIM timer
   PS3.8 7.2-7.4 and Table 9-10: the acceptor answers a release with one A-RELEASE-RP, treats an
   A-ABORT by closing without a word, aborts a peer that breaks the protocol, and closes a

@@ -1,4 +1,4 @@
-@association @scenarios
+@self @association @scenarios
 Feature: Associations with scripted archives
   The shipped scenarios reject callers they do not know, answer slowly, abort in the middle of a
   query or ask for a release they have no right to (PS3.8 Table 9-21, 9-26; PS3.7 A.5).

@@ -1,4 +1,4 @@
-@cancellation
+@self @cancellation
 Feature: C-CANCEL
   The SCU may cancel a C-FIND at any time; the SCP stops and answers FE00 if it had not finished,
   Pendings already in flight may still arrive, and a cancel after the final response has no

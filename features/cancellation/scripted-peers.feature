@@ -1,4 +1,4 @@
-@cancellation @scenarios
+@self @cancellation @scenarios
 Feature: C-CANCEL against scripted archives
   What the SCU sees, and what the SCP recorded, when an archive honours a cancel at once, ignores
   it, or honours it late with an Identifier on its FE00 the way Orthanc 1.10 does

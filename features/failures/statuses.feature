@@ -1,4 +1,4 @@
-@failures
+@self @failures
 Feature: C-FIND failure statuses
   An SCP may end a C-FIND with Refused (A700), Identifier does not match SOP class (A900, with the
   Offending Elements), Failed (Cxxx — an SCU treats any Cxxx like C000), or a general status such

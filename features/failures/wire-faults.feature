@@ -1,4 +1,4 @@
-@failures @wire
+@self @failures @wire
 Feature: Wire faults from a hostile SCP
   The shipped scenario scenarios/hostile.yaml breaks one rule per Patient ID. Our SCU must notice
   each breach, say which rule it broke, and never hang or crash: a response it cannot use is

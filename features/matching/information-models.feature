@@ -1,42 +1,11 @@
-@matching
-Feature: Information models and search methods
-  Patient Root, Study Root, Patient/Study Only (retired) and Modality Worklist; hierarchical
-  search, and relational search when negotiated (PS3.4 C.4.1.3.1, C.4.1.3.2, Annex K).
+@self @matching
+Feature: Information models of our own SCP
+  Our archive answers the retired Patient/Study Only model at its two levels and refuses a level
+  a model does not have (PS3.4 C.6.3, C.6.2.1). The matching of every model against any archive,
+  ours included, is judged by features/matching/archive.feature.
 
   Background:
     Given an SCP "QRSCP" serving the store "scenarios/stores/matching-vectors.yaml"
-
-  @checklist-76 @checklist-77 @checklist-78 @checklist-65
-  Scenario Outline: Hierarchical and relational queries — <vector>
-    When the SCU runs matching vector <vector>
-    Then the result is what the vector allows
-
-    Examples:
-      | vector |
-      | QR-29  |
-      | QR-39  |
-      | QR-40  |
-      | QR-41  |
-      | QR-42  |
-      | QR-46  |
-      | QR-47  |
-      | QR-48  |
-      | QR-50  |
-      | QR-51  |
-      | QR-54  |
-
-  @checklist-105 @checklist-107 @checklist-109 @checklist-110
-  Scenario Outline: Modality Worklist — <vector>
-    When the SCU runs matching vector <vector>
-    Then the result is what the vector allows
-    And every Pending holds only the requested keys, the level, the higher unique keys and the Retrieve AE Title
-
-    Examples:
-      | vector |
-      | MWL-01 |
-      | MWL-03 |
-      | MWL-04 |
-      | MWL-06 |
 
   @checklist-63 @checklist-64
   Scenario: Patient/Study Only (retired) answers PATIENT and STUDY levels

@@ -1,4 +1,4 @@
-@matching @negotiation
+@self @matching @negotiation
 Feature: Fuzzy person names and timezone query adjustment
   Two matchings that change meaning only when extended negotiation accepted them (PS3.4 C.5.1.1
   bytes 3 and 4): fuzzy semantic matching of person names (C.2.2.2.1.1) and timezone query

@@ -1,4 +1,4 @@
-@pending
+@self @pending
 Feature: Pending responses and the final response
   A C-FIND answers one Pending per match, each with an Identifier, then exactly one final
   response without an Identifier (PS3.7 9.1.2.1.5, 9.3.2.2; PS3.4 C.4.1.3.1). Our SCU checks

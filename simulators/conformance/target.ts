@@ -6,7 +6,7 @@ import { encodeDataSet } from '../dataset/encode.ts';
 import { transferSyntax } from '../dataset/transfer-syntax.ts';
 import { FIND_MODELS } from '../dimse/find.ts';
 import type { FindModel } from '../dimse/find.ts';
-import { TransferSyntax } from '../dimse/sop-classes.ts';
+import { SopClass, TransferSyntax } from '../dimse/sop-classes.ts';
 import { negotiatedFrom } from '../matching/negotiation.ts';
 import { NONE_NEGOTIATED } from '../matching/query.ts';
 import type { Negotiated } from '../matching/query.ts';
@@ -140,4 +140,44 @@ export async function runFind(target: Target, o: FindRunOptions): Promise<FindRu
     ...(failure && { error: { code: failure.code, message: failure.message } }),
     ...(o.cancelAfter !== undefined && { cancelled: true }),
   };
+}
+
+/** What the archive says of itself and accepts, from one association proposing every model. */
+export interface Probe {
+  implementationClassUid: string | undefined;
+  implementationVersionName: string | undefined;
+  /** The models whose FIND context it accepted. */
+  models: FindModel[];
+  /** Result per proposed model (0 accepted, 1-4 why not). */
+  results: Record<string, number>;
+  echo: number | undefined;
+  maxPduLength: number | undefined;
+}
+
+/** Associates proposing every FIND model and Verification, echoes, releases: the identity of the system under test. */
+export async function probe(target: Target): Promise<{ probe?: Probe; error?: HarnessError }> {
+  const models = Object.keys(FIND_MODELS) as FindModel[];
+  const { client, error } = await associate(target, [
+    ...models.map((m) => ({ abstractSyntax: FIND_MODELS[m].sopClassUid, transferSyntaxes: FIND_TRANSFER_SYNTAXES })),
+    { abstractSyntax: SopClass.Verification, transferSyntaxes: [TransferSyntax.ImplicitVRLittleEndian] },
+  ]);
+  if (!client) return { error: error! };
+  const a = client.association;
+  const results: Record<string, number> = {};
+  for (const m of models) {
+    const id = a.request.presentationContexts.find((p) => p.abstractSyntax === FIND_MODELS[m].sopClassUid)!.id;
+    results[m] = a.accept.presentationContexts.find((p) => p.id === id)?.result ?? -1;
+  }
+  let echo: number | undefined;
+  if (a.contextFor(SopClass.Verification)) echo = await client.echo().then((r) => r.status, () => undefined);
+  const out: Probe = {
+    implementationClassUid: a.accept.implementationClassUid,
+    implementationVersionName: a.accept.implementationVersionName,
+    models: models.filter((m) => results[m] === 0),
+    results,
+    echo,
+    maxPduLength: a.accept.maxPduLength,
+  };
+  if (a.isEstablished) await client.release().catch(() => client.abort());
+  return { probe: out };
 }

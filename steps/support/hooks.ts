@@ -4,8 +4,10 @@ import type { HarnessWorld } from './world.ts';
 
 setDefaultTimeout(30_000);
 
-Before(function (this: HarnessWorld) {
+Before(function (this: HarnessWorld, { pickle, gherkinDocument }) {
   this.trace.length = 0;
+  const line = gherkinDocument.feature?.children.find((c) => c.scenario && pickle.astNodeIds.includes(c.scenario.id))?.scenario?.location.line;
+  this.scenario = { name: pickle.name, uri: pickle.uri, line, tags: pickle.tags.map((t) => t.name) };
 });
 
 /** Every scenario's report carries its traffic: DIMSE messages and PDUs in order, and the raw PDU bytes. */

@@ -8,13 +8,17 @@ import { DimseClient } from '../../simulators/scu/dimse-client.ts';
 import type { EchoResult } from '../../simulators/scu/dimse-client.ts';
 import type { FindOperation, FindResponse } from '../../simulators/scu/find-operation.ts';
 import type { FindModel } from '../../simulators/dimse/find.ts';
-import type { VectorQuery } from '../../simulators/matching/vectors/vector-store.ts';
 import type { AssociationEnd } from '../../simulators/ul/association/association.ts';
 import type { RawPeer } from '../../simulators/testing/raw-peer.ts';
 import path from 'node:path';
 import { loadScenario } from '../../simulators/scenario/load.ts';
 import { Recorder } from '../../simulators/scenario/recorder.ts';
 import { scpFromScenario } from '../../simulators/scenario/scp-runtime.ts';
+import type { ConformanceQuery } from '../../simulators/conformance/queries.ts';
+import type { FindRun, Target } from '../../simulators/conformance/target.ts';
+import type { Verdict } from '../../simulators/conformance/verdict.ts';
+import type { Store } from '../../simulators/store/store.ts';
+import type { RunParameters } from '../../simulators/conformance/run-parameters.ts';
 
 /**
  * The state of one scenario: the peers it started, what they did, and every protocol event
@@ -33,9 +37,8 @@ export class HarnessWorld extends World {
   /** The last C-FIND and its responses, in arrival order. */
   findOp: FindOperation | undefined;
   findModel: FindModel | undefined;
-  /** The SCP the matching steps query, and the vector being run. */
+  /** The SCP the matching steps query. */
   scpName: string | undefined;
-  vector: VectorQuery | undefined;
   responses: FindResponse[] = [];
   /** Why the last C-FIND ended without a final response (association ended, DIMSE timeout). */
   findError: (Error & { code?: string }) | undefined;
@@ -47,6 +50,15 @@ export class HarnessWorld extends World {
   readonly recorders = new Map<string, Recorder>();
   /** Outcomes the standard leaves to the implementation: reported in the report, never failed. */
   readonly findings: string[] = [];
+  /** The verdicts this scenario reached (checks of the archive under test). */
+  readonly verdicts: Verdict[] = [];
+  /** The scenario being run (name, tags, where), set before it starts. */
+  scenario: { name: string; uri: string; line: number | undefined; tags: string[] } | undefined;
+  /** The archive under test once reached, and the store it holds. */
+  archive: Target | undefined;
+  archiveStore: Store | undefined;
+  /** The last check's C-FIND exchange and what it sent. */
+  exchange: { query: ConformanceQuery; run: FindRun } | undefined;
 
   finding(text: string): void {
     this.findings.push(text);
@@ -54,7 +66,9 @@ export class HarnessWorld extends World {
   }
   readonly startedAt = performance.now();
 
-  constructor(options: IWorldOptions) {
+  declare readonly parameters: RunParameters;
+
+  constructor(options: IWorldOptions<RunParameters>) {
     super(options);
     this.events.subscribe((e) => this.trace.push(e));
   }

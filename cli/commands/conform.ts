@@ -1,0 +1,182 @@
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import chalk from 'chalk';
+import { takeCensus } from '../../simulators/conformance/census.ts';
+import { compareWithExpected, readExpected, writeExpected } from '../../simulators/conformance/expected.ts';
+import { loadIntoArchive } from '../../simulators/conformance/loader.ts';
+import { CONFORMANCE_STORE, DEFAULT_TIMEOUT_MS } from '../../simulators/conformance/run-parameters.ts';
+import type { RunParameters } from '../../simulators/conformance/run-parameters.ts';
+import { probe } from '../../simulators/conformance/target.ts';
+import type { Target } from '../../simulators/conformance/target.ts';
+import { conclude, unjudged } from '../../simulators/conformance/verdict.ts';
+import type { Verdict } from '../../simulators/conformance/verdict.ts';
+import { countVerdicts, exitCodeOf, parseVerdictLines } from '../../simulators/conformance/verdicts-doc.ts';
+import type { VerdictsDoc } from '../../simulators/conformance/verdicts-doc.ts';
+import { describeReject } from '../../simulators/ul/reasons.ts';
+import { StoreError } from '../../simulators/store/store.ts';
+import type { Store } from '../../simulators/store/store.ts';
+import { aeTitle, helpFor, parseArgs, port, UsageError } from '../args.ts';
+import type { OptionSpec } from '../args.ts';
+import { PROJECT_ROOT, runSuite, scenarioCounts } from '../conform/cucumber-run.ts';
+import { printSummary, verdictLine } from '../conform/print.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { errorLine } from '../output.ts';
+import type { Output } from '../output.ts';
+import { loadStores } from '../store-loading.ts';
+
+const MODEL_TAGS: Record<string, string> = { patient: '@patient-root', study: '@study-root', psonly: '@patient-study-only', mwl: '@worklist' };
+
+export const conformOptions: OptionSpec[] = [
+  { name: 'target-scp', kind: 'string', description: 'the archive under test; without it, the self run against our own SCP', valueName: 'HOST:PORT' },
+  { name: 'called-ae', kind: 'string', description: "the archive's AE title", valueName: 'AE' },
+  { name: 'calling-ae', kind: 'string', description: 'our AE title', default: 'QRHARNESS', valueName: 'AE' },
+  { name: 'load', kind: 'flag', description: 'send the data set to the archive with C-STORE first, then take its census' },
+  { name: 'store', kind: 'list', description: 'what the archive holds: a YAML store or a DICOM folder (repeatable; default the conformance data set)', valueName: 'PATH' },
+  { name: 'models', kind: 'string', description: 'judge only these information models: patient,study,psonly,mwl', valueName: 'LIST' },
+  { name: 'tags', kind: 'string', description: 'run only the scenarios this cucumber tag expression selects', valueName: 'EXPR' },
+  { name: 'report', kind: 'string', description: 'where verdicts.json, junit.xml, conformance.html and messages.ndjson go', default: 'reports', valueName: 'DIR' },
+  { name: 'timeout', kind: 'int', description: 'the longest any check waits for a connection, an association or a response (seconds)', default: DEFAULT_TIMEOUT_MS / 1000 },
+  { name: 'expect', kind: 'string', description: 'compare the verdicts with this expected-verdicts file: exit 0 when they agree, 1 when not', valueName: 'FILE' },
+  { name: 'write-expected', kind: 'string', description: 'write the verdicts of this run as an expected-verdicts file (keeps the "why" of unchanged entries)', valueName: 'FILE' },
+  { name: 'json', kind: 'flag', description: 'print each verdict as a JSON line as it is reached, then the summary as JSON' },
+  { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
+];
+
+export const conformUsage = `qr-harness conform [--target-scp HOST:PORT --called-ae AE [--load | --store PATH…]] [options]
+
+Runs the conformance suite. Without --target-scp it is the self run: every feature, our SCU
+against our SCP. With --target-scp the scenarios tagged @scp-under-test judge the archive:
+each check ends pass, fail (a mandatory rule broken), finding (a choice the standard leaves
+open), n/a (the archive did not accept what the check needs) or error (nothing could be
+judged), naming its rules and evidence. Matching is judged only on data the archive is known
+to hold: --load stores the conformance data set into it and takes a census; --store says what
+it holds already (the census still checks).
+
+Exit code: 0 nothing failed (findings allowed), 1 a check failed, 2 the run could not be made or
+something could not be judged. With --expect: 0 when the verdicts agree with the file, 1 when not.
+
+${helpFor(conformOptions)}`;
+
+function parseTarget(text: string): { host: string; port: number } {
+  const m = /^(.+):(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--target-scp needs HOST:PORT, got "${text}"`);
+  return { host: m[1]!, port: port(Number(m[2]), '--target-scp') };
+}
+
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => process.once('SIGINT', () => resolve()));
+}
+
+export async function conformCommand(argv: string[], io: Output, interrupt: Promise<void> = interrupted()): Promise<number> {
+  const { options, positionals } = parseArgs(argv, conformOptions);
+  if (options.help) {
+    io.out(conformUsage);
+    return ExitCode.Ok;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const vendor = options['target-scp'] !== undefined;
+  if (!vendor && (options.load || options.store || options['called-ae'])) throw new UsageError('--load, --store and --called-ae need --target-scp');
+  if (vendor && options['called-ae'] === undefined) throw new UsageError('--called-ae AE is required with --target-scp');
+  if (options.load && options.store) throw new UsageError('--load stores the conformance data set; --store says the archive already holds other data: give one');
+  const models = options.models === undefined ? undefined : (options.models as string).split(',').map((m) => m.trim());
+  for (const m of models ?? []) if (!MODEL_TAGS[m]) throw new UsageError(`--models: unknown model "${m}" (patient, study, psonly, mwl)`);
+  const reportDir = path.resolve(options.report as string);
+  const json = options.json === true;
+  const say = (line: string) => (json ? undefined : io.out(line));
+  const storePaths = ((options.store as string[] | undefined) ?? [path.join(PROJECT_ROOT, CONFORMANCE_STORE)]).map((p) => path.resolve(p));
+  const timeoutMs = (options.timeout as number) * 1000;
+
+  let store: Store;
+  try {
+    store = loadStores(storePaths).store;
+  } catch (e) {
+    if (!(e instanceof StoreError)) throw e;
+    for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
+    return ExitCode.Usage;
+  }
+  mkdirSync(reportDir, { recursive: true });
+  const verdictsFile = path.join(reportDir, 'verdicts.ndjson');
+  writeFileSync(verdictsFile, '');
+  const startedAt = new Date();
+  const record = (v: Verdict) => {
+    appendFileSync(verdictsFile, `${JSON.stringify(v)}\n`);
+    io.out(json ? JSON.stringify(v) : verdictLine(v));
+  };
+  const parameters: RunParameters = { timeoutMs, storePaths, verdictsFile };
+  const doc: Omit<VerdictsDoc, 'summary' | 'checks' | 'run'> = { product: product(), dataSet: { paths: storePaths } };
+  let ranSuite = true;
+
+  if (vendor) {
+    const t = parseTarget(options['target-scp'] as string);
+    const target: Target = { ...t, calledAeTitle: aeTitle(options['called-ae'] as string, '--called-ae'), callingAeTitle: aeTitle(options['calling-ae'] as string, '--calling-ae'), timeoutMs };
+    parameters.target = { host: target.host, port: target.port, calledAeTitle: target.calledAeTitle, callingAeTitle: target.callingAeTitle };
+    doc.target = { host: target.host, port: target.port, aeTitle: target.calledAeTitle, callingAeTitle: target.callingAeTitle };
+    say(chalk.bold(`Archive under test: ${target.calledAeTitle} at ${target.host}:${target.port}`));
+    const reached = await probe(target);
+    if (!reached.probe) {
+      const e = reached.error as Error & { code: string; result?: number; source?: number; reason?: number };
+      const why = e.code === 'UL_ASSOCIATION_REJECTED' && e.result !== undefined ? `association rejected: ${describeReject(e.result, e.source!, e.reason!)}` : `${e.code}: ${e.message}`;
+      io.err(errorLine(`cannot reach the archive: ${why}`));
+      record(unjudged({ id: 'association.reachable', title: 'The archive accepts an association', rules: ['PS3.8 7.1'], checklist: [] }, 'error', { code: e.code, rule: 'PS3.8 7.1', text: why }));
+      ranSuite = false;
+    } else {
+      const p = reached.probe;
+      Object.assign(doc.target, { implementationClassUid: p.implementationClassUid, implementationVersionName: p.implementationVersionName, models: p.models });
+      say(chalk.dim(`  implementation ${p.implementationClassUid ?? '(no class UID)'} ${p.implementationVersionName ?? ''}; FIND models accepted: ${p.models.join(', ') || 'none'}; C-ECHO ${p.echo === undefined ? 'not accepted' : p.echo.toString(16).padStart(4, '0')}`));
+      if (options.load) {
+        say(chalk.dim(`  storing the data set (${store.counts.instances} instances) with C-STORE…`));
+        const load = await loadIntoArchive(target, store);
+        doc.dataSet.load = load;
+        const input = { id: 'data.load', title: 'The archive stores the conformance data set (C-STORE)', rules: ['PS3.4 B.2'], checklist: [], evidence: { received: { stored: load.stored, sent: load.sent, ms: Math.round(load.ms) }, difference: load.failed.slice(0, 20).map((f) => `${f.sopInstanceUid}: ${f.reason}`) } };
+        record(load.failed.length ? unjudged(input, 'error', { code: 'load-incomplete', rule: 'PS3.4 B.2.3', text: `${load.failed.length} of ${load.failed.length + load.stored} instances not stored (first: ${load.failed[0]!.sopInstanceUid}: ${load.failed[0]!.reason})` }) : conclude(input, [], [], `${load.stored} instances stored in ${Math.round(load.ms)} ms`));
+      }
+      const census = await takeCensus(target, store, { worklistLoaded: !options.load && store.worklist.length > 0 });
+      doc.dataSet.census = census;
+      parameters.census = { ok: census.ok, problems: census.problems, worklist: census.worklist };
+      const input = { id: 'data.census', title: 'The archive holds exactly the declared data set', rules: ['PS3.4 C.4.1.3.1'], checklist: [], evidence: { received: census.found, difference: census.problems.slice(0, 50) } };
+      record(census.ok ? conclude(input, [], [], `${census.found.patients} patients, ${census.found.studies} studies, ${census.found.series} series, ${census.found.instances} instances, as declared`) : unjudged(input, 'error', { code: 'census-mismatch', rule: 'qr-harness census', text: `${census.problems.length} difference(s): ${census.problems.slice(0, 3).join('; ')}` }));
+    }
+  } else {
+    say(chalk.bold('Self run: our SCU against our own SCP'));
+  }
+
+  let interruptedRun = false;
+  let scenarios: Record<string, number> = {};
+  if (ranSuite) {
+    const tags = [vendor ? '@scp-under-test' : undefined, models ? `(${models.map((m) => MODEL_TAGS[m]).join(' or ')} or not (${Object.values(MODEL_TAGS).join(' or ')}))` : undefined, options.tags ? `(${options.tags as string})` : undefined].filter(Boolean).join(' and ');
+    const run = await runSuite({ parameters, ...(tags && { tags }), reportDir, onVerdict: (v) => io.out(json ? JSON.stringify(v) : verdictLine(v)), interrupt });
+    interruptedRun = run.interrupted;
+    scenarios = scenarioCounts(path.join(reportDir, 'messages.ndjson'));
+    if (!run.finished && !run.interrupted) {
+      io.err(errorLine(`the conformance suite stopped with code ${run.code}:`));
+      io.err(run.stderr.trim().split('\n').slice(-20).join('\n'));
+      interruptedRun = true;
+    }
+  }
+  const checks = parseVerdictLines(readFileSync(verdictsFile, 'utf8'));
+  const finished = new Date();
+  const full: VerdictsDoc = { ...doc, run: { mode: vendor ? 'archive under test' : 'self', startedAt: startedAt.toISOString(), finishedAt: finished.toISOString(), durationMs: finished.getTime() - startedAt.getTime(), interrupted: interruptedRun, ...(options.tags !== undefined && { tags: options.tags as string }) }, summary: countVerdicts(checks), checks };
+  writeFileSync(path.join(reportDir, 'verdicts.json'), `${JSON.stringify(full, null, 2)}\n`);
+  if (json) io.out(JSON.stringify({ summary: full.summary, target: full.target, interrupted: interruptedRun }));
+  else printSummary(full, io, path.relative(process.cwd(), reportDir) || '.', scenarios);
+  if (options['write-expected']) {
+    writeExpected(path.resolve(options['write-expected'] as string), doc.target ? `${doc.target.aeTitle} (${doc.target.implementationVersionName ?? doc.target.implementationClassUid ?? 'unknown implementation'})` : 'our own SCP (self run)', checks);
+    say(chalk.dim(`Wrote ${options['write-expected'] as string}`));
+  }
+  if (options.expect) {
+    const differences = compareWithExpected(checks, readExpected(path.resolve(options.expect as string)));
+    if (differences.length) {
+      io.out(chalk.red(`${differences.length} difference(s) from ${options.expect as string}:`));
+      for (const d of differences) io.out(`  ${d}`);
+      return 1;
+    }
+    say(chalk.green(`The verdicts agree with ${options.expect as string}.`));
+    return interruptedRun ? 2 : 0;
+  }
+  return exitCodeOf(full);
+}
+
+function product(): { name: string; version: string } {
+  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  return { name: pkg.name, version: pkg.version };
+}

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { RunParameters } from '../../simulators/conformance/run-parameters.ts';
+import type { Verdict } from '../../simulators/conformance/verdict.ts';
+
+export const PROJECT_ROOT = path.join(import.meta.dirname, '../..');
+
+export interface CucumberRun {
+  /** Cucumber's exit code (null when killed). */
+  code: number | null;
+  /** Whether the suite ran to its end (its message stream closes with testRunFinished). */
+  finished: boolean;
+  /** Its standard error, for a crash. */
+  stderr: string;
+  interrupted: boolean;
+}
+
+/**
+ * Follows the verdicts file while the suite runs: each complete new line is handed on the moment
+ * it is written (the terminal and --json print verdicts as they happen).
+ */
+class VerdictTail {
+  private offset = 0;
+  private rest = '';
+  constructor(
+    private readonly file: string,
+    private readonly onVerdict: (v: Verdict) => void,
+  ) {}
+
+  poll(): void {
+    if (!existsSync(this.file)) return;
+    const size = statSync(this.file).size;
+    if (size <= this.offset) return;
+    const fd = openSync(this.file, 'r');
+    try {
+      const buf = Buffer.alloc(size - this.offset);
+      readSync(fd, buf, 0, buf.length, this.offset);
+      this.offset = size;
+      const lines = (this.rest + buf.toString('utf8')).split('\n');
+      this.rest = lines.pop() ?? '';
+      for (const l of lines) if (l.trim()) this.onVerdict(JSON.parse(l) as Verdict);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+export interface SuiteOptions {
+  parameters: RunParameters;
+  tags?: string;
+  reportDir: string;
+  onVerdict: (v: Verdict) => void;
+  /** Resolves when the user interrupts: the suite is stopped and what ran is kept. */
+  interrupt: Promise<void>;
+}
+
+/** Runs the Gherkin suite in a child process (a crash in it cannot take the CLI's verdicts with it). */
+export function runSuite(o: SuiteOptions): Promise<CucumberRun> {
+  const args = [
+    '--import',
+    'tsx',
+    path.join(PROJECT_ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js'),
+    '--config',
+    'cucumber.mjs',
+    '--profile',
+    'conform',
+    '--world-parameters',
+    JSON.stringify(o.parameters),
+    '--format',
+    `html:${path.join(o.reportDir, 'conformance.html')}`,
+    '--format',
+    `junit:${path.join(o.reportDir, 'junit.xml')}`,
+    '--format',
+    `message:${path.join(o.reportDir, 'messages.ndjson')}`,
+    ...(o.tags ? ['--tags', o.tags] : []),
+  ];
+  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const tail = new VerdictTail(o.parameters.verdictsFile!, o.onVerdict);
+  const timer = setInterval(() => tail.poll(), 100);
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr.length < 200_000 ? (stderr += c.toString('utf8')) : undefined));
+  let interrupted = false;
+  void o.interrupt.then(() => {
+    interrupted = true;
+    if (child.exitCode === null) child.kill('SIGINT');
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearInterval(timer);
+      tail.poll();
+      const messages = path.join(o.reportDir, 'messages.ndjson');
+      const finished = existsSync(messages) && readFileSync(messages, 'utf8').includes('"testRunFinished"');
+      resolve({ code, finished, stderr, interrupted });
+    });
+  });
+}
+
+/** Scenario counts from cucumber's message stream: the worst step status of each test case. */
+export function scenarioCounts(messagesFile: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  if (!existsSync(messagesFile)) return counts;
+  const rank = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
+  const worst = new Map<string, string>();
+  const text = readFileSync(messagesFile, 'utf8');
+  for (const line of text.split('\n')) {
+    if (!line.includes('testStepFinished') && !line.includes('testCaseStarted')) continue;
+    const m = JSON.parse(line) as { testCaseStarted?: { id: string }; testStepFinished?: { testCaseStartedId: string; testStepResult: { status: string } } };
+    if (m.testCaseStarted) worst.set(m.testCaseStarted.id, 'PASSED');
+    const f = m.testStepFinished;
+    if (f && rank.indexOf(f.testStepResult.status) > rank.indexOf(worst.get(f.testCaseStartedId) ?? 'PASSED')) worst.set(f.testCaseStartedId, f.testStepResult.status);
+  }
+  for (const s of worst.values()) counts[s.toLowerCase()] = (counts[s.toLowerCase()] ?? 0) + 1;
+  return counts;
+}
+

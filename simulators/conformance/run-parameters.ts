@@ -1,0 +1,21 @@
+/**
+ * What a conformance run is told (cucumber's world parameters, set by `qr-harness conform`):
+ * the system under test — or none, for the self run against our own archive — what it holds,
+ * how long to wait, and where verdicts go. Plain JSON.
+ */
+export interface RunParameters {
+  /** The archive under test; absent in the self run. */
+  target?: { host: string; port: number; calledAeTitle: string; callingAeTitle: string };
+  /** No check waits longer than this (connect, associate, next response). */
+  timeoutMs?: number;
+  /** What the archive holds: YAML stores and DICOM folders (default: the conformance data set). */
+  storePaths?: string[];
+  /** The census of the archive: matching is judged only when it holds exactly the declared data (the worklist apart). */
+  census?: { ok: boolean; problems: string[]; worklist?: { ok: boolean; taken: boolean; problems: string[] } };
+  /** Each verdict is appended to this file as one JSON line the moment it is reached. */
+  verdictsFile?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const CONFORMANCE_STORE = 'scenarios/stores/conformance.yaml';
+export const CONFORMANCE_QUERIES = 'features/data/conformance-queries.yaml';
