@@ -21,12 +21,15 @@ export interface CucumberRun {
  * it is written (the terminal and --json print verdicts as they happen).
  */
 class VerdictTail {
-  private offset = 0;
+  private offset: number;
   private rest = '';
   constructor(
     private readonly file: string,
     private readonly onVerdict: (v: Verdict) => void,
-  ) {}
+  ) {
+    // Verdicts written before the suite started were shown by whoever wrote them.
+    this.offset = existsSync(file) ? statSync(file).size : 0;
+  }
 
   poll(): void {
     if (!existsSync(this.file)) return;

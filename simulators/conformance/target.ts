@@ -88,33 +88,58 @@ export interface FindRunOptions {
   priority?: number;
   /** Send C-CANCEL after this many Pendings (0: right after the request). */
   cancelAfter?: number;
-  /** After the final response, wait this long for anything more before releasing. */
+  /** Send C-CANCEL once the final response is in (it must have no effect). */
+  cancelAfterFinal?: boolean;
+  /** After the final response, wait this long for anything more before going on. */
   graceMs?: number;
 }
 
-/**
- * One C-FIND on an association of its own: the model's SOP class proposed with Explicit and
- * Implicit VR Little Endian (and the extended negotiation the check needs), the identifier
- * encoded in the accepted transfer syntax, every response kept, then a release.
- */
-export async function runFind(target: Target, o: FindRunOptions): Promise<FindRun> {
-  const sop = FIND_MODELS[o.model].sopClassUid;
-  const offered = o.offer && Object.values(o.offer).some(Boolean) ? offerBytes(o.model, o.offer) : undefined;
+/** An association made for a check: the client, what the archive answered, and what it broke on the way. */
+export interface FindSession {
+  client?: DimseClient;
+  unreachable?: HarnessError;
+  contextRejected?: { result: number };
+  negotiated: Negotiated;
+  negotiation: Record<string, unknown>;
+  /** Responses to nothing outstanding (PS3.7 9.3.2.4), as they happen. */
+  violations: string[];
+  /** PDU-length of every P-DATA-TF received. */
+  pDataLengths: number[];
+}
+
+/** Associates for one model (the model's FIND context, and Verification when asked), listening for stray responses. */
+export async function openFindSession(target: Target, model: FindModel, o: { offer?: Offer; maxPduLength?: number; verification?: boolean } = {}): Promise<FindSession> {
+  const sop = FIND_MODELS[model].sopClassUid;
+  const offered = o.offer && Object.values(o.offer).some(Boolean) ? offerBytes(model, o.offer) : undefined;
   // Our own stream (forwarded to the target's) to hear of responses that answer nothing outstanding.
   const events = new EventStream<ClientEvent>();
   if (target.events) events.subscribe((e) => target.events!.emit(e));
-  const violations: string[] = [];
-  events.subscribe((e) => e.kind === 'violation' && e.reference === 'PS3.7 9.3.2.4' && violations.push(e.message), ['violation']);
-  const { client, error } = await associate(target, [{ abstractSyntax: sop, transferSyntaxes: FIND_TRANSFER_SYNTAXES }], { events, ...(offered && { extendedNegotiations: [{ sopClassUid: sop, applicationInformation: offered }] }) });
-  if (!client) return { negotiated: NONE_NEGOTIATED, negotiation: {}, responses: [], unreachable: error! };
-  const negotiation = negotiationEvidence(client, sop, offered);
-  const ctx = client.association.contextFor(sop);
-  if (!ctx) {
-    await client.release().catch(() => client.abort());
-    return { negotiated: NONE_NEGOTIATED, negotiation, responses: [], contextRejected: { result: (negotiation.context as { result: number } | undefined)?.result ?? -1 } };
+  const session: FindSession = { negotiated: NONE_NEGOTIATED, negotiation: {}, violations: [], pDataLengths: [] };
+  events.subscribe((e) => e.kind === 'violation' && e.reference === 'PS3.7 9.3.2.4' && session.violations.push(e.message), ['violation']);
+  events.subscribe((e) => e.kind === 'pdu:received' && e.raw[0] === 0x04 && e.raw.length >= 6 && session.pDataLengths.push(e.raw.readUInt32BE(2)), ['pdu:received']);
+  const contexts = [{ abstractSyntax: sop, transferSyntaxes: FIND_TRANSFER_SYNTAXES }, ...(o.verification ? [{ abstractSyntax: SopClass.Verification, transferSyntaxes: [TransferSyntax.ImplicitVRLittleEndian] }] : [])];
+  const { client, error } = await associate(target, contexts, { events, ...(offered && { extendedNegotiations: [{ sopClassUid: sop, applicationInformation: offered }] }), ...(o.maxPduLength !== undefined && { maxPduLength: o.maxPduLength }) });
+  if (!client) return { ...session, unreachable: error! };
+  session.client = client;
+  session.negotiation = negotiationEvidence(client, sop, offered);
+  if (!client.association.contextFor(sop)) {
+    session.contextRejected = { result: (session.negotiation.context as { result: number } | undefined)?.result ?? -1 };
+    return session;
   }
   const accepted = client.association.accept.extendedNegotiations.find((e) => e.sopClassUid === sop);
-  const negotiated = negotiatedFrom(sop, accepted?.applicationInformation);
+  session.negotiated = negotiatedFrom(sop, accepted?.applicationInformation);
+  return session;
+}
+
+export async function closeSession(s: FindSession): Promise<void> {
+  if (s.client?.association.isEstablished) await s.client.release().catch(() => s.client!.abort());
+}
+
+/** One C-FIND on an open session: every response kept, cancels as asked, a grace period for stray responses. */
+export async function findOn(s: FindSession, o: FindRunOptions): Promise<FindRun> {
+  const client = s.client!;
+  const ctx = client.association.contextFor(FIND_MODELS[o.model].sopClassUid)!;
+  const before = s.violations.length;
   const responses: FindResponse[] = [];
   let failure: HarnessError | undefined;
   const ts = transferSyntax(ctx.transferSyntax)!;
@@ -129,17 +154,34 @@ export async function runFind(target: Target, o: FindRunOptions): Promise<FindRu
     if (!(e instanceof HarnessError)) throw e;
     failure = e;
   }
+  if (o.cancelAfterFinal && client.association.isEstablished) op.cancel();
   // Anything more for this C-FIND after its final response breaks PS3.7 9.3.2.4: listen a moment.
   if (o.graceMs && client.association.isEstablished) await sleep(client.clock, o.graceMs);
-  if (client.association.isEstablished) await client.release().catch(() => client.abort());
   return {
-    negotiated,
-    negotiation,
+    negotiated: s.negotiated,
+    negotiation: s.negotiation,
     responses,
-    violations,
+    violations: s.violations.slice(before),
     ...(failure && { error: { code: failure.code, message: failure.message } }),
     ...(o.cancelAfter !== undefined && { cancelled: true }),
   };
+}
+
+/**
+ * One C-FIND on an association of its own: the model's SOP class proposed with Explicit and
+ * Implicit VR Little Endian (and the extended negotiation the check needs), the identifier
+ * encoded in the accepted transfer syntax, every response kept, then a release.
+ */
+export async function runFind(target: Target, o: FindRunOptions): Promise<FindRun> {
+  const s = await openFindSession(target, o.model, { ...(o.offer && { offer: o.offer }) });
+  if (s.unreachable) return { negotiated: NONE_NEGOTIATED, negotiation: {}, responses: [], unreachable: s.unreachable };
+  if (s.contextRejected) {
+    await closeSession(s);
+    return { negotiated: NONE_NEGOTIATED, negotiation: s.negotiation, responses: [], contextRejected: s.contextRejected };
+  }
+  const run = await findOn(s, o);
+  await closeSession(s);
+  return run;
 }
 
 /** What the archive says of itself and accepts, from one association proposing every model. */

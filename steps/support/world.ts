@@ -57,6 +57,8 @@ export class HarnessWorld extends World {
   /** The archive under test once reached, and the store it holds. */
   archive: Target | undefined;
   archiveStore: Store | undefined;
+  /** The verdict a When step reached, recorded by the Then step that states the rule. */
+  pendingVerdict: Verdict | undefined;
   /** The last check's C-FIND exchange and what it sent. */
   exchange: { query: ConformanceQuery; run: FindRun } | undefined;
 
