@@ -31,7 +31,7 @@ When('the SCU offers every C-FIND extended negotiation', function (this: Harness
 });
 
 When('the SCU associates without extended negotiation, then asking for an operations window and the SCU role', function (this: HarnessWorld) {
-  return run(this, undefined, (t) => checkUnaskedItems(t));
+  return run(this, undefined, (t) => checkUnaskedItems(t, this.parameters.acceptedModels));
 });
 
 When('the SCU sends C-ECHO and releases the association', function (this: HarnessWorld) {

@@ -31,8 +31,8 @@ function inputOf(q: ConformanceQuery): VerdictInput {
 export function precondition(world: HarnessWorld, input: VerdictInput, run: FindRun | undefined, worklist = false): Verdict | undefined {
   const census = worklist ? world.parameters.census?.worklist : world.parameters.census;
   const listed = (p: string[]) => `${p.slice(0, 5).join('; ')}${p.length > 5 ? ` … (${p.length} differences)` : ''}`;
-  if (census && 'taken' in census && !census.taken) {
-    return unjudged(input, 'n/a', { code: 'worklist-not-held', rule: 'qr-harness census', text: `the worklist is not judged: ${listed(census.problems)}` });
+  if (census && !census.taken) {
+    return unjudged(input, 'n/a', { code: worklist ? 'worklist-not-held' : 'query-retrieve-not-held', rule: 'qr-harness census', text: `not judged: ${listed(census.problems)}` });
   }
   if (census && !census.ok) {
     return unjudged(input, 'error', { code: 'census-mismatch', rule: 'qr-harness census', text: `the archive does not hold exactly the declared data set, so its answers cannot be judged: ${listed(census.problems)}` });

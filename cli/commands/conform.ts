@@ -132,9 +132,9 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
       }
       const census = await takeCensus(target, store, { worklistLoaded: !options.load && store.worklist.length > 0 });
       doc.dataSet.census = census;
-      parameters.census = { ok: census.ok, problems: census.problems, worklist: census.worklist };
-      const input = { id: 'data.census', title: 'The archive holds exactly the declared data set', rules: ['PS3.4 C.4.1.3.1'], checklist: [], evidence: { received: census.found, difference: census.problems.slice(0, 50) } };
-      record(census.ok ? conclude(input, [], [], `${census.found.patients} patients, ${census.found.studies} studies, ${census.found.series} series, ${census.found.instances} instances, as declared`) : unjudged(input, 'error', { code: 'census-mismatch', rule: 'qr-harness census', text: `${census.problems.length} difference(s): ${census.problems.slice(0, 3).join('; ')}` }));
+      parameters.census = { ok: census.ok, taken: census.taken, problems: census.problems, worklist: census.worklist };
+      parameters.acceptedModels = p.models;
+      record(censusVerdict(census));
     }
   } else {
     say(chalk.bold('Self run: our SCU against our own SCP'));
@@ -174,6 +174,16 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
     return interruptedRun ? 2 : 0;
   }
   return exitCodeOf(full);
+}
+
+/** The census as a verdict: the archive holds what was declared (Query/Retrieve and worklist), or why nothing can be judged. */
+function censusVerdict(census: Awaited<ReturnType<typeof takeCensus>>): Verdict {
+  const differences = [...(census.taken ? census.problems : []), ...(census.worklist.taken ? census.worklist.problems : [])];
+  const input = { id: 'data.census', title: 'The archive holds exactly the declared data set', rules: ['PS3.4 C.4.1.3.1'], checklist: [], evidence: { received: { ...census.found, worklistTaken: census.worklist.taken }, difference: differences.slice(0, 50), notes: [...(census.taken ? [] : census.problems), ...(census.worklist.taken ? [] : census.worklist.problems)] } };
+  if (!census.taken && !census.worklist.taken) return unjudged(input, 'n/a', { code: 'census-not-taken', rule: 'qr-harness census', text: [...census.problems, ...census.worklist.problems].join('; ') });
+  if (differences.length) return unjudged(input, 'error', { code: 'census-mismatch', rule: 'qr-harness census', text: `${differences.length} difference(s): ${differences.slice(0, 3).join('; ')}` });
+  const parts = [census.taken ? `${census.found.patients} patients, ${census.found.studies} studies, ${census.found.series} series, ${census.found.instances} instances` : undefined, census.worklist.taken ? 'the worklist' : undefined].filter(Boolean);
+  return conclude(input, [], [], `${parts.join(' and ')}, as declared`);
 }
 
 function product(): { name: string; version: string } {

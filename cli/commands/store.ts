@@ -2,7 +2,11 @@ import { writeFileSync } from 'node:fs';
 import chalk from 'chalk';
 import { StoreError } from '../../simulators/store/store.ts';
 import { syntheticYaml } from '../../simulators/store/synthetic.ts';
-import { helpFor, parseArgs, UsageError } from '../args.ts';
+import path from 'node:path';
+import { aeTitle, helpFor, parseArgs, UsageError } from '../args.ts';
+import { CONFORMANCE_STORE } from '../../simulators/conformance/run-parameters.ts';
+import { exportStore } from '../../simulators/store/export.ts';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../simulators/ul/association/identity.ts';
 import type { OptionSpec } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { errorLine } from '../output.ts';
@@ -19,10 +23,22 @@ const generateOptions: OptionSpec[] = [
   { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
 ];
 
-export const storeUsage = `qr-harness store check FILE|DIR …     validate YAML stores and DICOM folders, print what they hold
-qr-harness store generate [options]     write a synthetic YAML store
+const exportOptions: OptionSpec[] = [
+  { name: 'out', alias: 'o', kind: 'string', description: 'the folder to write (created if missing)', valueName: 'DIR' },
+  { name: 'worklist-ae', kind: 'string', description: "put the worklist files under worklist/AE/ with the lockfile DCMTK's wlmscpfs wants (wlmscpfs -dfp DIR/worklist)", valueName: 'AE' },
+  { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
+];
 
-${helpFor(generateOptions)}`;
+export const storeUsage = `qr-harness store check FILE|DIR …              validate YAML stores and DICOM folders, print what they hold
+qr-harness store generate [options]              write a synthetic YAML store
+qr-harness store export --out DIR [FILE|DIR …]   write a store (default: the conformance data set) as Part 10 files
+                                                 and its worklist as .wl files, to load an archive by hand
+
+generate:
+${helpFor(generateOptions)}
+
+export:
+${helpFor(exportOptions)}`;
 
 export async function storeCommand(argv: string[], io: Output): Promise<number> {
   const [verb, ...rest] = argv;
@@ -51,11 +67,19 @@ export async function storeCommand(argv: string[], io: Output): Promise<number> 
     try {
       const { store, folders } = loadStores(rest);
       const c = store.counts;
-      io.out(`${chalk.green('ok')} ${rest.join(', ')}: ${c.patients} patients, ${c.studies} studies, ${c.series} series, ${c.instances} instances, ${c.worklist} worklist items`);
+      const anyEmpty = folders.some((f) => f.report.loaded + f.report.worklist === 0);
+      io.out(`${anyEmpty ? chalk.red('incomplete') : chalk.green('ok')} ${rest.join(', ')}: ${c.patients} patients, ${c.studies} studies, ${c.series} series, ${c.instances} instances, ${c.worklist} worklist items`);
+      let empty = 0;
       for (const f of folders) {
-        io.out(`  ${f.path}: ${f.report.loaded} of ${f.report.files} files loaded${f.report.skipped.length ? `, ${f.report.skipped.length} skipped:` : ''}`);
-        for (const s of f.report.skipped) io.out(`    ${s.file}: ${s.reason}`);
+        const r = f.report;
+        io.out(`  ${f.path}: ${r.loaded} of ${r.files} files loaded as instances${r.worklist ? `, ${r.worklist} as worklist items` : ''}${r.skipped.length ? `, ${r.skipped.length} skipped:` : ''}`);
+        for (const s of r.skipped) io.out(`    ${s.file}: ${s.reason}`);
+        if (r.loaded + r.worklist === 0) {
+          empty++;
+          io.err(errorLine(`${f.path}: no DICOM instance or worklist file could be loaded from this folder`));
+        }
       }
+      if (empty) return ExitCode.FailureStatus;
       return ExitCode.Ok;
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
@@ -63,5 +87,27 @@ export async function storeCommand(argv: string[], io: Output): Promise<number> 
       return ExitCode.FailureStatus;
     }
   }
-  throw new UsageError(`unknown store command "${verb}" (check or generate)`);
+  if (verb === 'export') {
+    const { options, positionals } = parseArgs(rest, exportOptions);
+    if (options.help) {
+      io.out(storeUsage);
+      return ExitCode.Ok;
+    }
+    const out = options.out as string | undefined;
+    if (!out) throw new UsageError('store export needs --out DIR');
+    const worklistAe = options['worklist-ae'] === undefined ? undefined : aeTitle(options['worklist-ae'] as string, '--worklist-ae');
+    const sources = positionals.length ? positionals : [path.join(import.meta.dirname, '../..', CONFORMANCE_STORE)];
+    try {
+      const { store } = loadStores(sources);
+      const r = exportStore(store, path.resolve(out), { implementationClassUid: IMPLEMENTATION_CLASS_UID, implementationVersionName: IMPLEMENTATION_VERSION_NAME }, worklistAe === undefined ? {} : { worklistAeTitle: worklistAe });
+      io.out(`${chalk.green('wrote')} ${r.instances} instances to ${path.relative(process.cwd(), r.instancesDir) || '.'}${r.worklist ? ` and ${r.worklist} worklist items to ${path.relative(process.cwd(), r.worklistDir)}` : ''}`);
+      if (r.worklist && worklistAe) io.out(`  serve them with: wlmscpfs -dfp ${path.relative(process.cwd(), path.dirname(r.worklistDir))} PORT   (called AE ${worklistAe})`);
+      return ExitCode.Ok;
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
+      return ExitCode.FailureStatus;
+    }
+  }
+  throw new UsageError(`unknown store command "${verb}" (check, generate or export)`);
 }

@@ -74,7 +74,7 @@ export async function takeCensus(target: Target, store: Store, o: { worklistLoad
   try {
     const has = (m: FindModel) => client.association.contextFor(FIND_MODELS[m].sopClassUid) !== undefined;
     const model: FindModel | undefined = has('study') ? 'study' : has('patient') ? 'patient' : undefined;
-    if (!model) report.problems.push('the archive accepted neither Study Root nor Patient Root FIND');
+    if (!model) report.problems.push('the archive accepted neither Study Root nor Patient Root FIND: the Query/Retrieve checks do not apply');
     else {
       report.taken = true;
       const studies = new Map<string, string>();

@@ -13,7 +13,7 @@ import type { Reading } from './oracle.ts';
 import { checkPending } from './pending-content.ts';
 import { conclude, unjudged } from './verdict.ts';
 import type { Observation, Verdict, VerdictInput } from './verdict.ts';
-import { collectWireProblems } from './wire-problems.ts';
+import { collectWireProblems, WIRE_CODES } from './wire-problems.ts';
 
 /** A conformance query: what is sent, and what the check is about. */
 export interface FindCheck extends VerdictInput {
@@ -189,13 +189,19 @@ export function judgeFind(check: FindCheck, store: Store, seen: FindObserved): V
       const who = entity ? describeEntity(entity) : `Pending ${r.index}`;
       for (const o of checkPending(r.identifier, entity, who, { store, model: check.model, level, request: check.identifier, query, status: r.status })) content.push({ o, who });
     }
-    const folded = fold(content);
-    // A non-baseline query answered relationally without negotiation is undefined behaviour (C.4.1.2.1): what its Pendings hold is the archive's choice.
-    const undefinedQuery = closest.choices.some((c) => c.id === 'non-baseline-relational');
-    for (const o of folded) {
-      if (undefinedQuery && o.code === 'upper-unique-key-missing') choices.push({ ...o, code: 'non-baseline-without-upper-keys', text: `${o.text} — in the answer to a non-baseline query, whose content the standard leaves undefined` });
-      else fails.push(o);
-    }
+    fails.push(...fold(content));
+  }
+  // A non-baseline hierarchical query without relational negotiation has no defined answer (PS3.4 C.4.1.2.1):
+  // only the protocol rules bind the archive; how it matched and what its Pendings hold are reported, not failed.
+  if (all.some((r) => r.choices.some((c) => c.id.startsWith('non-baseline-')))) {
+    const protocol = new Set(['no-final-response', 'response-after-final', 'cancel-without-request', 'duplicate-entity']);
+    const [keep, report] = [fails.filter((o) => protocol.has(o.code) || wireCode(o.code)), fails.filter((o) => !protocol.has(o.code) && !wireCode(o.code))];
+    return conclude(input, keep, [...choices, ...report.map((o) => ({ ...o, code: `undefined-query:${o.code}`, text: `${o.text} — in the answer to a non-baseline query, which the standard leaves undefined` }))], `${got.length} match(es) as the data set requires, each Pending well formed`);
   }
   return conclude(input, fails, choices, `${got.length} match(es) as the data set requires, each Pending well formed`);
+}
+
+/** Codes of the rules checked on the wire for every response (they bind whatever the query). */
+function wireCode(code: string): boolean {
+  return WIRE_CODES.has(code);
 }

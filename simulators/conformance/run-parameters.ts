@@ -11,7 +11,9 @@ export interface RunParameters {
   /** What the archive holds: YAML stores and DICOM folders (default: the conformance data set). */
   storePaths?: string[];
   /** The census of the archive: matching is judged only when it holds exactly the declared data (the worklist apart). */
-  census?: { ok: boolean; problems: string[]; worklist?: { ok: boolean; taken: boolean; problems: string[] } };
+  census?: { ok: boolean; taken: boolean; problems: string[]; worklist?: { ok: boolean; taken: boolean; problems: string[] } };
+  /** The Find models the archive accepted when it was first reached (checks that need one pick from these). */
+  acceptedModels?: string[];
   /** Each verdict is appended to this file as one JSON line the moment it is reached. */
   verdictsFile?: string;
 }

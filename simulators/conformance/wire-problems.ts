@@ -20,6 +20,8 @@ const CODES: readonly [RegExp, string][] = [
   [/message control header|PDV|fragment/, 'pdv-rule'],
 ];
 
+export const WIRE_CODES: ReadonlySet<string> = new Set([...CODES.map(([, c]) => c), 'wire-rule']);
+
 const RULE = /\((PS3\.\d+ [A-Z]?[0-9][0-9.\-A-Za-z]*)/;
 
 export function wireObservation(text: string): Observation {

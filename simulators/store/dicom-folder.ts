@@ -1,7 +1,10 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import dcmjs from 'dcmjs';
+import type { DataSet } from '../dataset/data-set.ts';
 import { entryForTag } from '../dataset/dictionary.ts';
+import { readPart10 } from '../dataset/part10.ts';
+import { MODALITY_WORKLIST_SOP_CLASS } from './instances.ts';
 import type { AttrValue, Entity, Item, Level, Values } from './entities.ts';
 import { UNIQUE_KEY } from './entities.ts';
 import { levelOfAttribute } from './levels.ts';
@@ -11,6 +14,8 @@ import { StoreError } from './store.ts';
 export interface FolderReport {
   files: number;
   loaded: number;
+  /** Files read as Modality Worklist items (PS3.4 K.6.1). */
+  worklist: number;
   /** Files that are not DICOM Part 10 or lack a unique key, with why. */
   skipped: { file: string; reason: string }[];
 }
@@ -49,6 +54,23 @@ function convert(dict: Record<string, JsonElement>): { values: Values; charset: 
   return { values, charset };
 }
 
+/** Our codec's data set as store values: text decoded with its character set, sequences as items, binary values left out. */
+function valuesOf(ds: DataSet): { values: Values; charset: string | undefined } {
+  const values: Values = {};
+  for (const e of ds.elements()) {
+    const entry = entryForTag(e.tag);
+    if (!entry || e.tag >>> 16 === 0x0002 || e.tag === 0x00080005) continue;
+    if (e.items) {
+      values[entry.keyword] = e.items.map((item) => valuesOf(item).values as Item);
+      continue;
+    }
+    if (!TEXT_VRS.has(e.vr)) continue;
+    const list = ds.values(e.tag) ?? [];
+    values[entry.keyword] = list.length <= 1 ? (list[0] ?? '') : list;
+  }
+  return { values, charset: ds.text('SpecificCharacterSet') };
+}
+
 function walk(dir: string, out: string[]): void {
   for (const name of readdirSync(dir).sort()) {
     const p = path.join(dir, name);
@@ -60,8 +82,9 @@ function walk(dir: string, out: string[]): void {
 
 /**
  * Reads a folder of DICOM Part 10 files (recursively, headers only) into the store: each file's
- * attributes go to its patient, study, series and instance (PS3.4 Tables C.6-1 … C.6-4). Files
- * that cannot be read are skipped and listed with the reason.
+ * attributes go to its patient, study, series and instance (PS3.4 Tables C.6-1 … C.6-4);
+ * worklist files (`.wl`, Part 10 or a bare data set, or Part 10 of the Modality Worklist SOP
+ * class) become worklist items. Files that cannot be read are skipped and listed with the reason.
  */
 export function loadDicomFolder(dir: string, store: Store): FolderReport {
   const files: string[] = [];
@@ -70,16 +93,40 @@ export function loadDicomFolder(dir: string, store: Store): FolderReport {
   } catch (e) {
     throw new StoreError('STORE_UNREADABLE', [{ where: dir, message: (e as Error).message }]);
   }
-  const report: FolderReport = { files: files.length, loaded: 0, skipped: [] };
+  const report: FolderReport = { files: files.length, loaded: 0, worklist: 0, skipped: [] };
   const patients = new Map<string, Entity>();
   for (const file of files) {
+    // wlmscpfs keeps an empty lock file beside its worklist files.
+    if (path.basename(file) === 'lockfile') {
+      report.files--;
+      continue;
+    }
     let converted: { values: Values; charset: string | undefined };
+    let worklist = false;
     try {
       const buf = readFileSync(file);
-      const part10 = dcmjs.data.DicomMessage.readFile(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), { untilTag: '7FE00010', includeUntilTagValue: false });
-      converted = convert(part10.dict as Record<string, JsonElement>);
+      if (file.endsWith('.wl')) {
+        // Worklist files: Part 10 or a bare data set (both are read by wlmscpfs and Orthanc), read with our codec.
+        converted = valuesOf(readPart10(buf, file).dataSet);
+        worklist = true;
+      } else {
+        const part10 = dcmjs.data.DicomMessage.readFile(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), { untilTag: '7FE00010', includeUntilTagValue: false });
+        const meta = part10.meta as Record<string, JsonElement>;
+        converted = convert(part10.dict as Record<string, JsonElement>);
+        worklist = meta['00020002']?.Value?.[0] === MODALITY_WORKLIST_SOP_CLASS || (converted.values.ScheduledProcedureStepSequence !== undefined && converted.values.SOPInstanceUID === undefined);
+      }
     } catch (e) {
       report.skipped.push({ file, reason: `not a readable DICOM Part 10 file (${(e as Error).message.split('\n')[0]})` });
+      continue;
+    }
+    if (worklist) {
+      const sps = converted.values.ScheduledProcedureStepSequence;
+      if (!Array.isArray(sps) || sps.length !== 1 || typeof sps[0] !== 'object') {
+        report.skipped.push({ file, reason: 'a worklist file holds exactly one Scheduled Procedure Step item (PS3.4 K.6.1.2)' });
+        continue;
+      }
+      store.addWorklistItem(converted.values, converted.charset, file);
+      report.worklist++;
       continue;
     }
     const byLevel: Record<Exclude<Level, 'WORKLIST'>, Values> = { PATIENT: {}, STUDY: {}, SERIES: {}, IMAGE: {} };

@@ -87,7 +87,7 @@ export async function checkAssociateAc(target: Target): Promise<Verdict> {
   if (unknown?.result === 0) fails.push({ code: 'unknown-abstract-syntax-accepted', rule: 'PS3.8 7.1.1.13', checklist: [17], text: `accepted the abstract syntax ${UNKNOWN_ABSTRACT}, which no SOP class defines` });
   else if (unknown && unknown.result !== 3) choices.push({ code: `unknown-abstract-syntax-result-${unknown.result}`, rule: 'PS3.8 Table 9-18', checklist: [17], text: `an unknown abstract syntax rejected with result ${unknown.result} (3, abstract-syntax-not-supported, says why)` });
   if (badTs?.result === 0) fails.push({ code: 'unknown-transfer-syntax-accepted', rule: 'PS3.8 7.1.1.13', checklist: [17], text: `accepted a context whose only transfer syntax is ${UNKNOWN_TS}` });
-  else if (badTs && badTs.result !== 4) choices.push({ code: `unknown-transfer-syntax-result-${badTs.result}`, rule: 'PS3.8 Table 9-18', checklist: [17], text: `a context with only an unknown transfer syntax rejected with result ${badTs.result} (4, transfer-syntaxes-not-supported, says why)` });
+  else if (badTs && good?.result === 0 && badTs.result !== 4) choices.push({ code: `unknown-transfer-syntax-result-${badTs.result}`, rule: 'PS3.8 Table 9-18', checklist: [17], text: `a context with only an unknown transfer syntax rejected with result ${badTs.result} (4, transfer-syntaxes-not-supported, says why)` });
   if (good && good.result === 4) fails.push({ code: 'default-transfer-syntax-refused', rule: 'PS3.5 10.1', checklist: [18], text: 'Study Root FIND offered with Implicit VR Little Endian rejected for its transfer syntaxes; the default transfer syntax is always supported' });
   if (good?.result !== 0) choices.push({ code: 'study-root-not-accepted', rule: 'PS3.4 C.6.2', checklist: [63], text: `Study Root FIND not accepted (result ${good?.result})` });
   const padded = [pdu.items.find((i) => !isUnknownItem(i) && i.type === 0x10) as { name: string } | undefined, ...results.filter((x) => x.result === 0).map((x) => ({ name: tsOf(x) ?? '' }))].filter((x) => x && /[\0 ]$/.test(x.name));
@@ -145,9 +145,11 @@ export async function checkExtendedNegotiation(target: Target): Promise<Verdict>
 }
 
 /** Items 23, 24, 88: what was not asked for is not answered (no 56H, no 53H), a granted window and role never exceed the request. */
-export async function checkUnaskedItems(target: Target): Promise<Verdict> {
+export async function checkUnaskedItems(target: Target, models: readonly string[] = ['study']): Promise<Verdict> {
   const input: VerdictInput = { id: 'association.user-information', title: 'No extended negotiation or operations window in the AC unless asked; a window or role never beyond the request', rules: ['PS3.7 D.3.3.3', 'PS3.7 D.3.3.4', 'PS3.7 D.3.3.5'], checklist: [23, 24, 88] };
-  const study = FIND_MODELS.study.sopClassUid;
+  // A model the archive accepts: an association it would reject says nothing of its user information.
+  const model = (['study', 'patient', 'mwl', 'psonly'] as const).find((m) => models.includes(m)) ?? 'study';
+  const study = FIND_MODELS[model].sopClassUid;
   const plain = await recorded(target, [{ abstractSyntax: study, transferSyntaxes: FIND_TRANSFER_SYNTAXES }]);
   if (!plain.client) return unreachable(input, plain);
   const fails = acViolations(plain.events);
