@@ -40,9 +40,10 @@ export function parseVerdictLines(text: string): Verdict[] {
   return [...byId.values()];
 }
 
-/** 0 nothing failed (findings allowed), 1 a check failed, 2 something could not be judged or the run was cut short. */
+/** 0 nothing failed (findings allowed), 1 a check failed, 2 the run was cut short or something could not be judged. */
 export function exitCodeOf(doc: Pick<VerdictsDoc, 'summary' | 'run'>): number {
+  if (doc.run.interrupted || doc.summary.total === 0) return 2;
   if (doc.summary.fail > 0) return 1;
-  if (doc.summary.error > 0 || doc.run.interrupted || doc.summary.total === 0) return 2;
+  if (doc.summary.error > 0) return 2;
   return 0;
 }

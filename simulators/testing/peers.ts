@@ -190,6 +190,19 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<RunningPeer>
   return launch('Orthanc', binary, [path.join(dir, 'orthanc.json')], dir, port, aeTitle);
 }
 
+/**
+ * DCMTK wlmscpfs serving a worklist folder: `dir` holds one subfolder per AE title (with a
+ * lockfile and .wl files, as `qr-harness store export --worklist-ae` writes). `-csk` makes it
+ * return the Specific Character Set of its files.
+ */
+export async function startWlmscpfs(dir: string, aeTitle: string, o: { keepCharset?: boolean } = {}): Promise<RunningPeer> {
+  const binary = requireBinary('wlmscpfs');
+  const home = mkdtempSync(path.join(os.tmpdir(), 'qrh-wlmscpfs-'));
+  const port = await freePort();
+  const peer = await launch('wlmscpfs', binary, ['-dhl', ...(o.keepCharset === false ? [] : ['-csk']), '-dfp', dir, String(port)], home, port, aeTitle);
+  return peer;
+}
+
 export interface ToolResult {
   code: number | null;
   stdout: string;
