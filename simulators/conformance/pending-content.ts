@@ -66,7 +66,8 @@ export function checkPending(ds: DataSet, entity: Entity | undefined, who: strin
   // Requested keys: present (required always; optional unless FF01), with the entity's values.
   const returned = new Set(c.query.returned.map((k) => k.keyword));
   for (const kw of requested) {
-    if (NON_KEY_ATTRIBUTES.has(kw)) continue;
+    // Higher unique keys were checked above (C.4.1.3.1.1 a).
+    if (NON_KEY_ATTRIBUTES.has(kw) || upper.has(kw)) continue;
     const key = c.query.keys.find((k) => k.keyword === kw);
     if (!key || !returned.has(kw)) continue;
     const required = mustBeReturned(c.model, key.level, kw);
