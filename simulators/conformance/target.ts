@@ -105,6 +105,8 @@ export interface FindSession {
   violations: string[];
   /** PDU-length of every P-DATA-TF received. */
   pDataLengths: number[];
+  /** What ended or endangered the association on our side (a PDU too long, an invalid PDU …), by code. */
+  faults: { code: string; message: string }[];
 }
 
 /** Associates for one model (the model's FIND context, and Verification when asked), listening for stray responses. */
@@ -114,7 +116,8 @@ export async function openFindSession(target: Target, model: FindModel, o: { off
   // Our own stream (forwarded to the target's) to hear of responses that answer nothing outstanding.
   const events = new EventStream<ClientEvent>();
   if (target.events) events.subscribe((e) => target.events!.emit(e));
-  const session: FindSession = { negotiated: NONE_NEGOTIATED, negotiation: {}, violations: [], pDataLengths: [] };
+  const session: FindSession = { negotiated: NONE_NEGOTIATED, negotiation: {}, violations: [], pDataLengths: [], faults: [] };
+  events.subscribe((e) => e.kind === 'fault' && session.faults.push({ code: e.error.code, message: e.error.message }), ['fault']);
   events.subscribe((e) => e.kind === 'violation' && e.reference === 'PS3.7 9.3.2.4' && session.violations.push(e.message), ['violation']);
   events.subscribe((e) => e.kind === 'pdu:received' && e.raw[0] === 0x04 && e.raw.length >= 6 && session.pDataLengths.push(e.raw.readUInt32BE(2)), ['pdu:received']);
   const contexts = [{ abstractSyntax: sop, transferSyntaxes: FIND_TRANSFER_SYNTAXES }, ...(o.verification ? [{ abstractSyntax: SopClass.Verification, transferSyntaxes: [TransferSyntax.ImplicitVRLittleEndian] }] : [])];

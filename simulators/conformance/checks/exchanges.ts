@@ -145,7 +145,10 @@ export async function checkMaxPdu(target: Target, store: Store, max = 128): Prom
   const v = judgeFind({ ...input, model: 'study', identifier }, store, run as FindObserved);
   const fails = v.verdict === 'fail' ? [...v.observations] : [];
   const over = s.pDataLengths.filter((n) => n > max);
-  if (over.length) fails.push({ code: 'maximum-length-exceeded', rule: 'PS3.8 D.1', checklist: [21, 48], text: `${over.length} of ${s.pDataLengths.length} P-DATA-TF PDUs longer than the ${max} bytes announced (longest ${Math.max(...over)})` });
+  // A P-DATA-TF over our limit is refused by our framer before it is read: the fault says how long it was.
+  const tooLong = s.faults.find((f) => f.code === 'UL_PDU_TOO_LONG');
+  if (tooLong) fails.push({ code: 'maximum-length-exceeded', rule: 'PS3.8 D.1', checklist: [21, 48], text: `${tooLong.message} (we announced ${max}); the association was aborted` });
+  else if (over.length) fails.push({ code: 'maximum-length-exceeded', rule: 'PS3.8 D.1', checklist: [21, 48], text: `${over.length} of ${s.pDataLengths.length} P-DATA-TF PDUs longer than the ${max} bytes announced (longest ${Math.max(...over)})` });
   return conclude({ ...input, evidence: { received: { pDataTf: s.pDataLengths.length, longest: Math.max(0, ...s.pDataLengths), pendings: run.responses.length - 1 } } }, fails, [], `${s.pDataLengths.length} P-DATA-TF, none over ${max} bytes; the answer complete`);
 }
 
