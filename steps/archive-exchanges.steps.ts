@@ -4,7 +4,7 @@ import { checkCancel, checkCancelAfterFinal, checkInvalid, checkMaxPdu, checkTwo
 import type { Target } from '../simulators/conformance/target.ts';
 import type { Verdict } from '../simulators/conformance/verdict.ts';
 import type { Store } from '../simulators/store/store.ts';
-import { archiveTarget, dataSet, recordVerdict } from './support/archive.ts';
+import { archiveTarget, CHECK_STEP_TIMEOUT_MS, dataSet, recordVerdict } from './support/archive.ts';
 import type { HarnessWorld } from './support/world.ts';
 import { precondition } from './archive.steps.ts';
 
@@ -22,47 +22,47 @@ async function run(world: HarnessWorld, data: { id: string; title: string } | un
   world.pendingVerdict = blocked ?? (await check(target, store));
 }
 
-When('the SCU proposes Study Root FIND, an unknown abstract syntax, an unknown transfer syntax and Verification', function (this: HarnessWorld) {
+When('the SCU proposes Study Root FIND, an unknown abstract syntax, an unknown transfer syntax and Verification', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld) {
   return run(this, undefined, (t) => checkAssociateAc(t));
 });
 
-When('the SCU offers every C-FIND extended negotiation', function (this: HarnessWorld) {
+When('the SCU offers every C-FIND extended negotiation', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld) {
   return run(this, undefined, (t) => checkExtendedNegotiation(t));
 });
 
-When('the SCU associates without extended negotiation, then asking for an operations window and the SCU role', function (this: HarnessWorld) {
+When('the SCU associates without extended negotiation, then asking for an operations window and the SCU role', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld) {
   return run(this, undefined, (t) => checkUnaskedItems(t, this.parameters.acceptedModels));
 });
 
-When('the SCU sends C-ECHO and releases the association', function (this: HarnessWorld) {
+When('the SCU sends C-ECHO and releases the association', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld) {
   return run(this, undefined, (t) => checkEchoAndRelease(t));
 });
 
-When('the SCU calls an AE title the archive does not have', function (this: HarnessWorld) {
+When('the SCU calls an AE title the archive does not have', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld) {
   return run(this, undefined, (t) => checkUnknownCalledAe(t));
 });
 
-When('the SCU announces a Maximum Length of {int} and asks for a dozen keys of every study', function (this: HarnessWorld, max: number) {
+When('the SCU announces a Maximum Length of {int} and asks for a dozen keys of every study', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld, max: number) {
   return run(this, { id: 'association.maximum-length', title: 'The archive never sends a P-DATA-TF longer than the Maximum Length we announce' }, (t, s) => checkMaxPdu(t, s, max));
 });
 
-When('the SCU cancels a long stream after its first Pending', function (this: HarnessWorld) {
+When('the SCU cancels a long stream after its first Pending', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld) {
   return run(this, { id: 'cancel.during-stream', title: 'C-CANCEL after the first Pending of a long stream' }, (t, s) => checkCancel(t, s, 1));
 });
 
-When('the SCU cancels a long stream right after the request', function (this: HarnessWorld) {
+When('the SCU cancels a long stream right after the request', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld) {
   return run(this, { id: 'cancel.before-first-pending', title: 'C-CANCEL right after the C-FIND-RQ' }, (t, s) => checkCancel(t, s, 0));
 });
 
-When('the SCU cancels a query after its final response and queries again', function (this: HarnessWorld) {
+When('the SCU cancels a query after its final response and queries again', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld) {
   return run(this, { id: 'cancel.after-final', title: 'C-CANCEL after the final response' }, (t, s) => checkCancelAfterFinal(t, s));
 });
 
-When('the SCU sends two queries one after the other on one association', function (this: HarnessWorld) {
+When('the SCU sends two queries one after the other on one association', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld) {
   return run(this, { id: 'pending.two-queries-one-association', title: 'Two C-FINDs on one association' }, (t, s) => checkTwoQueries(t, s));
 });
 
-When('the SCU sends the invalid identifier {word}', function (this: HarnessWorld, id: string) {
+When('the SCU sends the invalid identifier {word}', { timeout: CHECK_STEP_TIMEOUT_MS }, function (this: HarnessWorld, id: string) {
   const c = INVALID_CASES.find((x) => x.id === id);
   if (!c) throw new Error(`no invalid identifier "${id}" (${INVALID_CASES.map((x) => x.id).join(', ')})`);
   return run(this, undefined, (t) => checkInvalid(t, c));

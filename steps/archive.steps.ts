@@ -9,7 +9,7 @@ import type { FindRun } from '../simulators/conformance/target.ts';
 import { unjudged } from '../simulators/conformance/verdict.ts';
 import type { Verdict, VerdictInput } from '../simulators/conformance/verdict.ts';
 import { describeReject } from '../simulators/ul/reasons.ts';
-import { archiveTarget, dataSet, recordVerdict } from './support/archive.ts';
+import { archiveTarget, CHECK_STEP_TIMEOUT_MS, dataSet, recordVerdict } from './support/archive.ts';
 import type { HarnessWorld } from './support/world.ts';
 
 /**
@@ -49,12 +49,12 @@ export function precondition(world: HarnessWorld, input: VerdictInput, run: Find
   return undefined;
 }
 
-Given('the archive under test holds the conformance data set', async function (this: HarnessWorld) {
+Given('the archive under test holds the conformance data set', { timeout: CHECK_STEP_TIMEOUT_MS }, async function (this: HarnessWorld) {
   dataSet(this);
   await archiveTarget(this);
 });
 
-When('the SCU sends conformance query {word}', async function (this: HarnessWorld, id: string) {
+When('the SCU sends conformance query {word}', { timeout: CHECK_STEP_TIMEOUT_MS }, async function (this: HarnessWorld, id: string) {
   const q = query(id);
   const census = q.model === 'mwl' ? this.parameters.census?.worklist : this.parameters.census;
   if (census && !census.ok) {

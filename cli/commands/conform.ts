@@ -128,7 +128,8 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
         const load = await loadIntoArchive(target, store);
         doc.dataSet.load = load;
         const input = { id: 'data.load', title: 'The archive stores the conformance data set (C-STORE)', rules: ['PS3.4 B.2'], checklist: [], evidence: { received: { stored: load.stored, sent: load.sent, ms: Math.round(load.ms) }, difference: load.failed.slice(0, 20).map((f) => `${f.sopInstanceUid}: ${f.reason}`) } };
-        record(load.failed.length ? unjudged(input, 'error', { code: 'load-incomplete', rule: 'PS3.4 B.2.3', text: `${load.failed.length} of ${load.failed.length + load.stored} instances not stored (first: ${load.failed[0]!.sopInstanceUid}: ${load.failed[0]!.reason})` }) : conclude(input, [], [], `${load.stored} instances stored in ${Math.round(load.ms)} ms`));
+        const warned = load.warnings.length ? [{ code: 'load-warnings', rule: 'PS3.4 B.2.3', text: `${load.warnings.length} instance(s) stored with a warning (${load.warnings[0]!.status}, first ${load.warnings[0]!.sopInstanceUid}): values may have been coerced; the census compares them` }] : [];
+        record(load.failed.length ? unjudged(input, 'error', { code: 'load-incomplete', rule: 'PS3.4 B.2.3', text: `${load.failed.length} of ${load.failed.length + load.stored} instances not stored (first: ${load.failed[0]!.sopInstanceUid}: ${load.failed[0]!.reason})` }) : conclude(input, [], warned, `${load.stored} instances stored in ${Math.round(load.ms)} ms`));
       }
       const census = await takeCensus(target, store, { worklistLoaded: !options.load && store.worklist.length > 0 });
       doc.dataSet.census = census;
@@ -163,6 +164,9 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
     writeExpected(path.resolve(options['write-expected'] as string), doc.target ? `${doc.target.aeTitle} (${doc.target.implementationVersionName ?? doc.target.implementationClassUid ?? 'unknown implementation'})` : 'our own SCP (self run)', checks);
     say(chalk.dim(`Wrote ${options['write-expected'] as string}`));
   }
+  // Scenarios that failed without a verdict (the @self ones, which test this harness) fail the run too.
+  const unexplained = (scenarios.failed ?? 0) + (scenarios.undefined ?? 0) + (scenarios.ambiguous ?? 0) - full.summary.fail - full.summary.error;
+  if (unexplained > 0) io.err(errorLine(`${unexplained} scenario(s) failed without a verdict: see ${path.join(reportDir, 'junit.xml')}`));
   if (options.expect) {
     const differences = compareWithExpected(checks, readExpected(path.resolve(options.expect as string)));
     if (differences.length) {
@@ -171,9 +175,9 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
       return 1;
     }
     say(chalk.green(`The verdicts agree with ${options.expect as string}.`));
-    return interruptedRun ? 2 : 0;
+    return interruptedRun ? 2 : unexplained > 0 ? 1 : 0;
   }
-  return exitCodeOf(full);
+  return Math.max(exitCodeOf(full), unexplained > 0 ? 1 : 0);
 }
 
 /** The census as a verdict: the archive holds what was declared (Query/Retrieve and worklist), or why nothing can be judged. */

@@ -4,7 +4,10 @@ import type { FindModel } from '../dimse/find.ts';
 import { describeStatus } from '../dimse/status.ts';
 import { SopClass, TransferSyntax } from '../dimse/sop-classes.ts';
 import type { DimseClient } from '../scu/dimse-client.ts';
+import type { DataSet } from '../dataset/data-set.ts';
+import type { Entity } from '../store/entities.ts';
 import type { Store } from '../store/store.ts';
+import { sameValue, showDeclared } from './values.ts';
 import { HarnessError } from '../wire/errors.ts';
 import { identityOf } from './oracle.ts';
 import { associate, FIND_TRANSFER_SYNTAXES } from './target.ts';
@@ -26,7 +29,9 @@ export interface CensusReport extends CensusPart {
 
 class CensusQueryError extends Error {}
 
-async function ask(client: DimseClient, model: FindModel, identifier: DataSetInput, what: string): Promise<import('../dataset/data-set.ts').DataSet[]> {
+const universal = (level: string) => Object.fromEntries(CENSUS_KEYS[level]!.map((k) => [k, '']));
+
+async function ask(client: DimseClient, model: FindModel, identifier: DataSetInput, what: string): Promise<DataSet[]> {
   const out = [];
   let final: number | undefined;
   try {
@@ -40,6 +45,27 @@ async function ask(client: DimseClient, model: FindModel, identifier: DataSetInp
   }
   if (final !== 0) throw new CensusQueryError(`${what}: the archive answered ${describeStatus(final ?? -1)}`);
   return out;
+}
+
+/** The values the queries match on, as the census asks for them at each level (a value the archive changed on storage would make every verdict on it wrong). */
+const CENSUS_KEYS: Record<string, string[]> = {
+  PATIENT: ['PatientName', 'PatientBirthDate', 'PatientSex'],
+  STUDY: ['StudyDate', 'StudyTime', 'AccessionNumber', 'StudyID', 'StudyDescription'],
+  SERIES: ['Modality', 'SeriesNumber'],
+  IMAGE: ['InstanceNumber'],
+};
+
+/** A value the archive returns (non-empty) that is not the declared one. */
+function changedValues(ds: DataSet, entity: Entity | undefined, level: string, store: Store, problems: string[], what: string): void {
+  if (!entity) return;
+  const keys = [...CENSUS_KEYS[level]!, ...(level === 'STUDY' && entity.parent ? CENSUS_KEYS.PATIENT! : [])];
+  for (const kw of keys) {
+    const got = ds.values(kw);
+    if (!got || got.every((v) => v === '')) continue;
+    const owner = entity.level === 'STUDY' && CENSUS_KEYS.PATIENT!.includes(kw) ? entity.parent! : entity;
+    const declared = store.value(owner, kw);
+    if (!sameValue(kw, declared, got)) problems.push(`${what}: ${kw} is "${got.join('\\')}" in the archive, "${showDeclared(declared)}" in the data set`);
+  }
 }
 
 function compare(kind: string, declared: Map<string, string>, found: Map<string, string>, parentWord: string, problems: string[]): void {
@@ -81,12 +107,24 @@ export async function takeCensus(target: Target, store: Store, o: { worklistLoad
       const declaredStudies = new Map([...store.studies()].map((s) => [s.values.StudyInstanceUID as string, s.parent!.values.PatientID as string]));
       const patientIds = new Set<string>();
       if (model === 'study') {
-        for (const ds of await ask(client, 'study', { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '', PatientID: '' }, 'every study')) studies.set(ds.text('StudyInstanceUID') ?? '', ds.text('PatientID') ?? '');
+        for (const ds of await ask(client, 'study', { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '', PatientID: '', ...universal('STUDY'), ...universal('PATIENT') }, 'every study')) {
+          const uid = ds.text('StudyInstanceUID') ?? '';
+          studies.set(uid, ds.text('PatientID') ?? '');
+          changedValues(ds, store.byUniqueKey('STUDY', uid), 'STUDY', store, report.problems, `study ${uid}`);
+        }
         for (const p of studies.values()) patientIds.add(p);
       } else {
-        for (const ds of await ask(client, 'patient', { QueryRetrieveLevel: 'PATIENT', PatientID: '' }, 'every patient')) patientIds.add(ds.text('PatientID') ?? '');
+        for (const ds of await ask(client, 'patient', { QueryRetrieveLevel: 'PATIENT', PatientID: '', ...universal('PATIENT') }, 'every patient')) {
+          const pid = ds.text('PatientID') ?? '';
+          patientIds.add(pid);
+          changedValues(ds, store.patientsWithId(pid)[0], 'PATIENT', store, report.problems, `patient ${pid}`);
+        }
         for (const pid of patientIds) {
-          for (const ds of await ask(client, 'patient', { QueryRetrieveLevel: 'STUDY', PatientID: pid, StudyInstanceUID: '' }, `the studies of patient ${pid}`)) studies.set(ds.text('StudyInstanceUID') ?? '', pid);
+          for (const ds of await ask(client, 'patient', { QueryRetrieveLevel: 'STUDY', PatientID: pid, StudyInstanceUID: '', ...universal('STUDY') }, `the studies of patient ${pid}`)) {
+            const uid = ds.text('StudyInstanceUID') ?? '';
+            studies.set(uid, pid);
+            changedValues(ds, store.byUniqueKey('STUDY', uid), 'STUDY', store, report.problems, `study ${uid}`);
+          }
         }
       }
       report.found.patients = patientIds.size;
@@ -100,14 +138,22 @@ export async function takeCensus(target: Target, store: Store, o: { worklistLoad
         if (!study) continue;
         const base = model === 'study' ? { StudyInstanceUID: uid } : { PatientID: pid, StudyInstanceUID: uid };
         const series = new Map<string, string>();
-        for (const ds of await ask(client, model, { QueryRetrieveLevel: 'SERIES', ...base, SeriesInstanceUID: '' }, `the series of study ${uid}`)) series.set(ds.text('SeriesInstanceUID') ?? '', uid);
+        for (const ds of await ask(client, model, { QueryRetrieveLevel: 'SERIES', ...base, SeriesInstanceUID: '', ...universal('SERIES') }, `the series of study ${uid}`)) {
+          const seUid = ds.text('SeriesInstanceUID') ?? '';
+          series.set(seUid, uid);
+          changedValues(ds, store.byUniqueKey('SERIES', seUid), 'SERIES', store, report.problems, `series ${seUid}`);
+        }
         report.found.series += series.size;
         compare('series', new Map(study.children.map((se) => [se.values.SeriesInstanceUID as string, uid])), series, 'study', report.problems);
         for (const seUid of series.keys()) {
           const se = store.byUniqueKey('SERIES', seUid);
           if (!se) continue;
           const instances = new Map<string, string>();
-          for (const ds of await ask(client, model, { QueryRetrieveLevel: 'IMAGE', ...base, SeriesInstanceUID: seUid, SOPInstanceUID: '' }, `the instances of series ${seUid}`)) instances.set(ds.text('SOPInstanceUID') ?? '', seUid);
+          for (const ds of await ask(client, model, { QueryRetrieveLevel: 'IMAGE', ...base, SeriesInstanceUID: seUid, SOPInstanceUID: '', ...universal('IMAGE') }, `the instances of series ${seUid}`)) {
+            const iUid = ds.text('SOPInstanceUID') ?? '';
+            instances.set(iUid, seUid);
+            changedValues(ds, store.byUniqueKey('IMAGE', iUid), 'IMAGE', store, report.problems, `instance ${iUid}`);
+          }
           report.found.instances += instances.size;
           compare('instance', new Map(se.children.map((i) => [i.values.SOPInstanceUID as string, seUid])), instances, 'series', report.problems);
         }

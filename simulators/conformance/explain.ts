@@ -52,7 +52,7 @@ function whyItMatches(store: Store, q: Query, k: Key, entity: Entity, who: strin
     const asText = (lo === '' || lo <= s) && (hi === '' || s <= hi);
     if (!asText) return { code: 'range-by-meaning', rule: 'PS3.4 C.2.2.2.5', checklist: [86], text: `${who}'s ${k.keyword} "${s}" lies in ${keyText(k)} by meaning (compared as text it does not): ranges are matched by meaning` };
   }
-  if (k.kind === 'single' && k.vr === 'TM') return { code: 'time-by-meaning', rule: 'PS3.4 C.2.2.2.1.3', checklist: [81], text: `${who}'s ${k.keyword} "${text(v)}" equals ${keyText(k)} by meaning` };
+  if (k.kind === 'single' && k.vr === 'TM' && text(v) !== k.values[0]) return { code: 'time-by-meaning', rule: 'PS3.4 C.2.2.2.1.3', checklist: [81], text: `${who}'s ${k.keyword} "${text(v)}" equals ${keyText(k)} by meaning` };
   const [rule, what] = KIND_RULE[k.kind] ?? ['PS3.4 C.2.2.2', 'matching'];
   return { code: `missing-by-${k.kind}`, rule, text: `${who} (${k.keyword} ${showDeclared(v)}) matches ${keyText(k)} by ${what}` };
 }
@@ -60,13 +60,18 @@ function whyItMatches(store: Store, q: Query, k: Key, entity: Entity, who: strin
 /** Why `entity` does not match key `k` although the archive returned it. */
 function whyItDoesNot(q: Query, k: Key, v: AttrValue | undefined, who: string, pendingFF00: boolean): Observation {
   const required = isRequiredOrUnique(q.model, k.level, k.keyword);
-  if (!required && pendingFF00) {
+  if (q.model === 'mwl' && isEmpty(v)) {
+    return { code: 'worklist-unknown-value-matched', rule: 'PS3.4 K.2.2.1.1.1', checklist: [107], text: `${who} has no ${k.keyword}, yet was returned for ${keyText(k)}: in a worklist an unknown value matches nothing but universal matching` };
+  }
+  // A case difference is named as such even on an Optional Key: matching it case-insensitively is not ignoring it.
+  const caseOnly = (k.kind === 'single' || k.kind === 'wild') && k.vr !== 'PN' && typeof v === 'string' && (k.kind === 'single' ? v.toLowerCase() === k.values[0]!.toLowerCase() : (k.regex ? new RegExp(k.regex.source, 'isu').test(v) : false));
+  if (!required && pendingFF00 && !caseOnly) {
     return { code: 'ff00-optional-key-ignored', rule: 'PS3.4 C.2.2.1.3, Table C.4-1', checklist: [74], text: `${who} (${k.keyword} ${showDeclared(v)}) does not match ${keyText(k)}: the archive ignored the Optional Key yet answered FF00, which says every Optional Key was supported like a Required Key (FF01 is due)` };
   }
-  if (k.kind === 'single' && k.vr !== 'PN' && typeof v === 'string' && v.toLowerCase() === k.values[0]!.toLowerCase()) {
+  if (caseOnly && k.kind === 'single') {
     return { code: 'single-value-case', rule: 'PS3.4 C.2.2.2.1', checklist: [79], text: `${who}'s ${k.keyword} "${v}" does not match ${keyText(k)}: single value matching of ${k.vr} is case-sensitive` };
   }
-  if (k.kind === 'wild' && k.vr !== 'PN') return { code: 'wildcard-case', rule: 'PS3.4 C.2.2.2.4', checklist: [85], text: `${who}'s ${k.keyword} "${text(v)}" does not match ${keyText(k)} (wild card matching is case-sensitive except for PN)` };
+  if (caseOnly && k.kind === 'wild') return { code: 'wildcard-case', rule: 'PS3.4 C.2.2.2.4', checklist: [85], text: `${who}'s ${k.keyword} "${text(v)}" does not match ${keyText(k)} (wild card matching is case-sensitive except for PN)` };
   const [rule, what] = KIND_RULE[k.kind] ?? ['PS3.4 C.2.2.2', 'matching'];
   return { code: `extra-by-${k.kind}`, rule, text: `${who} (${k.keyword} ${showDeclared(v)}) does not match ${keyText(k)} by ${what}` };
 }

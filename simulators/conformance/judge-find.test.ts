@@ -116,3 +116,45 @@ function encodeRaw(): Buffer {
     el(0x0010, 0x0020, 'LO', Buffer.from('PAT003')),
   ]);
 }
+
+test('what the standard permits is reported, not failed: a value not sent, an undefined multi-value query answered literally, an empty sequence as one empty item, FF01 on only some Pendings', async () => {
+  // CS-03 with the birth date returned zero length: "no value to send" (C.4.1.1.3.2 note 2).
+  const noBirthDate = await archive(function* () {
+    yield [0xff00, { SpecificCharacterSet: 'ISO_IR 100', QueryRetrieveLevel: 'PATIENT', PatientID: 'PAT007', PatientName: 'Ramírez^Ana', PatientBirthDate: '', RetrieveAETitle: 'QRSCP' }];
+  });
+  const v = await judge(noBirthDate, { QueryRetrieveLevel: 'PATIENT', PatientID: 'PAT007', PatientName: '', PatientBirthDate: '' }, 'patient');
+  assert.equal(v.verdict, 'finding', v.summary);
+  assert.deepEqual(codes(v), ['value-not-sent']);
+
+  // CT\MR without Multiple Value Matching read as one literal value: no match. Undefined (C.2.2.2.8), so reported.
+  const literal = await archive(function* () {});
+  const w = await judge(literal, { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '', ModalitiesInStudy: 'CT\\MR' });
+  assert.equal(w.verdict, 'finding', w.summary);
+  assert.ok(codes(w).every((c) => c.startsWith('undefined-query:') || c.startsWith('multi-value')), codes(w).join());
+
+  // The empty Procedure Code Sequence of study 2.25.1005 returned as one item of empty values; FF01 on the first Pending only.
+  const sequences = await archive(function* () {
+    yield [0xff01, { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '2.25.1005', ProcedureCodeSequence: [{ CodeValue: '', CodingSchemeDesignator: '' }], RetrieveAETitle: 'QRSCP' }];
+    yield [0xff00, { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '2.25.1006', RetrieveAETitle: 'QRSCP' }];
+  });
+  const x = await judge(sequences, { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '2.25.1005\\2.25.1006', ProcedureCodeSequence: [] });
+  assert.equal(x.verdict, 'finding', x.summary);
+  assert.deepEqual(codes(x), ['ff01-optional-key-existence', 'pending-status-mixed']);
+});
+
+test('a worklist response without the Scheduled Procedure Step ID is recognised by its values; one that fits no item is not judged', async () => {
+  const mwl = await archive(function* () {
+    yield [0xff00, { SpecificCharacterSet: 'ISO_IR 192', PatientName: 'Müller^Jürgen', ScheduledProcedureStepSequence: [{ ScheduledStationAETitle: 'MR01', Modality: 'MR', ScheduledProcedureStepStartDate: '20240105' }] }];
+  });
+  const identifier = DataSet.from({ SpecificCharacterSet: 'ISO_IR 192', PatientName: 'Müller^Jürgen', ScheduledProcedureStepSequence: [{}] });
+  const run = await runFind(mwl, { model: 'mwl', identifier });
+  const v = judgeFind({ id: 'T', title: 't', rules: [], checklist: [], model: 'mwl', identifier }, store, run);
+  assert.equal(v.verdict, 'pass', v.summary);
+  const stranger = await archive(function* () {
+    yield [0xff00, { PatientName: 'Nobody^Here', ScheduledProcedureStepSequence: [{ Modality: 'XA' }] }];
+  });
+  const r2 = await runFind(stranger, { model: 'mwl', identifier: DataSet.from({ PatientName: '', ScheduledProcedureStepSequence: [{}] }) });
+  const w = judgeFind({ id: 'T', title: 't', rules: [], checklist: [], model: 'mwl', identifier: DataSet.from({ PatientName: '', ScheduledProcedureStepSequence: [{}] }) }, store, r2);
+  assert.equal(w.verdict, 'error');
+  assert.deepEqual(codes(w), ['worklist-item-unidentified']);
+});

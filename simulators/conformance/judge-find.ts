@@ -2,18 +2,19 @@ import type { DataSet } from '../dataset/data-set.ts';
 import type { FindModel } from '../dimse/find.ts';
 import { describeStatus, statusClass } from '../dimse/status.ts';
 import { isRequiredOrUnique } from '../matching/key-types.ts';
-import type { Negotiated } from '../matching/query.ts';
+import type { Negotiated, Query } from '../matching/query.ts';
 import type { FindResponse } from '../scu/find-operation.ts';
 import type { Entity, Level } from '../store/entities.ts';
 import { UNIQUE_KEY } from '../store/entities.ts';
 import type { Store } from '../store/store.ts';
 import { explain } from './explain.ts';
+import { entityFor, identityOfResponse } from './identity.ts';
 import { identityOf, readings } from './oracle.ts';
 import type { Reading } from './oracle.ts';
 import { checkPending } from './pending-content.ts';
 import { conclude, unjudged } from './verdict.ts';
 import type { Observation, Verdict, VerdictInput } from './verdict.ts';
-import { collectWireProblems, WIRE_CODES } from './wire-problems.ts';
+import { collectWireProblems } from './wire-problems.ts';
 
 /** A conformance query: what is sent, and what the check is about. */
 export interface FindCheck extends VerdictInput {
@@ -35,18 +36,6 @@ export interface FindObserved {
 }
 
 const hex = (s: number) => s.toString(16).toUpperCase().padStart(4, '0');
-
-export function identityOfResponse(ds: DataSet | undefined, level: Level): string | undefined {
-  if (!ds) return undefined;
-  if (level === 'WORKLIST') return ds.items('ScheduledProcedureStepSequence')?.[0]?.text('ScheduledProcedureStepID');
-  return ds.text(UNIQUE_KEY[level as keyof typeof UNIQUE_KEY]);
-}
-
-function entityFor(store: Store, level: Level, id: string): Entity | undefined {
-  if (level === 'WORKLIST') return store.worklist.find((w) => identityOf(w, 'WORKLIST') === id);
-  if (level === 'PATIENT') return store.patientsWithId(id)[0];
-  return store.byUniqueKey(level as 'STUDY' | 'SERIES' | 'IMAGE', id);
-}
 
 export function describeEntity(e: Entity): string {
   switch (e.level) {
@@ -102,7 +91,7 @@ export function judgeFind(check: FindCheck, store: Store, seen: FindObserved): V
     received: {
       pendings: pendings.length,
       statuses: [...new Set(pendings.map((r) => hex(r.status)))],
-      identities: pendings.map((r) => identityOfResponse(r.identifier, level) ?? '(none)'),
+      identities: pendings.map((r) => identityOfResponse(r.identifier, level, store) ?? '(none)'),
       first: pendings.slice(0, 3).map((r) => r.identifier?.toObject()),
       final: final ? { status: hex(final.status), meaning: describeStatus(final.status), errorComment: final.command.ErrorComment, offendingElement: final.command.OffendingElement } : undefined,
       ...(seen.error && { error: `${seen.error.code}: ${seen.error.message}` }),
@@ -119,18 +108,46 @@ export function judgeFind(check: FindCheck, store: Store, seen: FindObserved): V
   if (final.status === 0xfe00 && !seen.cancelled) fails.push({ code: 'cancel-without-request', rule: 'PS3.4 C.4.1.3.1', text: 'a final FE00 (Cancel) for a C-FIND that was not cancelled' });
   const all = readings(store, check.model, check.identifier, seen.negotiated);
   const distinct = new Set(all.map((r) => `${r.outcome}:${r.keys.join(',')}`)).size > 1;
+  // A non-baseline hierarchical query, or several values in a key, without the negotiation that
+  // defines them, has no defined answer (PS3.4 C.4.1.2.1, C.2.2.2.8): how it matched is reported,
+  // while the rules of the response itself (C.4.1.1.3.2, PS3.7) still bind.
+  const undefinedQuery = all.some((r) => r.choices.some((c) => c.id.startsWith('non-baseline-') || c.id.startsWith('multi-value-')));
+  // FF01 is read per query: one Pending that says an Optional Key was not supported covers them all.
+  const ff01 = pendings.some((r) => r.status === 0xff01);
+  const worklist = check.model === 'mwl';
+  const noted: Observation[] = [];
+  /** The content of each Pending: its breaches (returned), and what is only worth knowing (kept in `noted`). */
+  const contentOf = (list: typeof pendings, q: Query | undefined, relational: boolean): Observation[] => {
+    if (!q) return [];
+    const content: { o: Observation; who: string }[] = [];
+    const findings: { o: Observation; who: string }[] = [];
+    for (const r of list) {
+      if (!r.identifier) continue;
+      const id = identityOfResponse(r.identifier, level, store);
+      const entity = id ? entityFor(store, level, id) : undefined;
+      const who = entity ? describeEntity(entity) : `Pending ${r.index}`;
+      const j = checkPending(r.identifier, entity, who, { store, model: check.model, level, request: check.identifier, query: q, status: ff01 ? 0xff01 : 0xff00, relational });
+      for (const o of j.fails) content.push({ o, who });
+      for (const o of j.findings) findings.push({ o, who });
+    }
+    noted.push(...fold(findings));
+    return fold(content);
+  };
   if (cls === 'Failure') {
     if (final.status >= 0xa700 && final.status <= 0xa7ff) {
       return unjudged(input, 'error', { code: 'refused-out-of-resources', rule: 'PS3.4 C.4.1.1.4', text: `the archive refused with ${describeStatus(final.status)}: nothing to judge` });
     }
     const refusal = all.find((r) => r.outcome === 'refused');
     const charset = check.identifier.text('SpecificCharacterSet');
-    if (refusal) {
+    if (refusal || undefinedQuery) {
+      fails.push(...contentOf(pendings, refusal?.query ?? all.find((r) => r.query)?.query, false));
+      if (!refusal) return conclude(input, fails, [{ code: 'undefined-query-refused', rule: 'PS3.4 C.4.1.2.1', checklist: [77], text: `a query whose answer the standard leaves undefined refused with ${describeStatus(final.status)}` }]);
       const choices = refusal.choices.filter((c) => !c.id.startsWith('pn-'));
       return conclude(input, fails, choices.map((c) => ({ code: c.id, rule: c.rule, checklist: [c.checklist], text: `${c.label} (${describeStatus(final.status)})` })));
     }
     if (charset) return conclude(input, fails, [{ code: 'charset-not-supported', rule: 'PS3.4 C.2.2.2', checklist: [97], text: `a query in Specific Character Set "${charset}" refused with ${describeStatus(final.status)}: matching in an unsupported set is the implementation's` }]);
-    const optional = (all[0]?.query?.keys ?? []).filter((k) => !isRequiredOrUnique(check.model, k.level, k.keyword));
+    fails.push(...contentOf(pendings, all[0]?.query, false));
+    const optional = (all[0]?.query?.keys ?? []).filter((k) => k.kind !== 'universal' && !isRequiredOrUnique(check.model, k.level, k.keyword));
     fails.push({
       code: 'refused-valid-query',
       rule: optional.length ? 'PS3.4 C.2.2.1.3' : 'PS3.4 C.2.2.1.2',
@@ -140,12 +157,14 @@ export function judgeFind(check: FindCheck, store: Store, seen: FindObserved): V
     return conclude(input, fails);
   }
   // The answer, entity by entity.
+  const unidentified: number[] = [];
   const got: string[] = [];
   const seenIds = new Set<string>();
   for (const r of pendings) {
-    const id = identityOfResponse(r.identifier, level);
+    const id = identityOfResponse(r.identifier, level, store);
     if (!id) {
-      if (r.identifier) fails.push({ code: 'unique-key-missing', rule: 'PS3.4 C.2.2.1.1', checklist: [72], text: `Pending ${r.index} has no ${level === 'WORKLIST' ? 'Scheduled Procedure Step ID' : UNIQUE_KEY[level as keyof typeof UNIQUE_KEY]}` });
+      if (r.identifier && !worklist) fails.push({ code: 'unique-key-missing', rule: 'PS3.4 C.2.2.1.1', checklist: [72], text: `Pending ${r.index} has no ${UNIQUE_KEY[level as keyof typeof UNIQUE_KEY]}` });
+      if (r.identifier && worklist) unidentified.push(r.index);
       continue;
     }
     if (seenIds.has(id)) fails.push({ code: 'duplicate-entity', rule: 'PS3.4 C.4.1.3.1', checklist: [101], text: `${id} returned twice` });
@@ -153,8 +172,11 @@ export function judgeFind(check: FindCheck, store: Store, seen: FindObserved): V
     got.push(id);
   }
   got.sort();
-  const ff01 = pendings.some((r) => r.status === 0xff01);
-  const candidates = all.filter((r) => r.outcome === 'matches' && (ff01 || r.unsupported.length === 0));
+  if (unidentified.length) {
+    return unjudged(input, 'error', { code: 'worklist-item-unidentified', rule: 'PS3.4 K.6.1', text: `Pending(s) ${unidentified.join(', ')} match no single declared worklist item (no Scheduled Procedure Step ID, and the values returned fit none or several)` });
+  }
+  // A worklist's FF01 speaks of existence only (Table K.4-1): an ignored optional matching key is permitted under FF00 (K.2.2.1.1.2).
+  const candidates = all.filter((r) => r.outcome === 'matches' && (ff01 || worklist || r.unsupported.length === 0));
   const exact = candidates.filter((r) => distance(r, got) === 0).sort((a, b) => Number(b.strict) - Number(a.strict) || a.choices.length - b.choices.length);
   const closest = exact[0] ?? [...candidates].sort((a, b) => distance(a, got) - distance(b, got) || Number(b.strict) - Number(a.strict))[0] ?? all[0]!;
   const choices: Observation[] = [];
@@ -165,7 +187,7 @@ export function judgeFind(check: FindCheck, store: Store, seen: FindObserved): V
     const extraIds = got.filter((k) => !want.has(k));
     const extra = extraIds.map((k) => entityFor(store, level, k)).filter((e): e is Entity => e !== undefined);
     const unknown = extraIds.filter((k) => !entityFor(store, level, k));
-    fails.push(...explain(store, closest, { missing, extra, unknown }, describeEntity, !ff01));
+    fails.push(...explain(store, closest, { missing, extra, unknown }, describeEntity, !ff01 && !worklist));
     evidence.due = { keys: closest.keys, readings: all.length, choices: closest.choices.map((c) => c.label), unsupportedOptionalKeys: closest.unsupported };
     // The open choices the closest reading makes are reported beside the fail, not lost in it.
     if (distinct) evidence.notes = closest.choices.map((c) => `closest permitted reading: ${c.label} (${c.rule})`);
@@ -173,35 +195,22 @@ export function judgeFind(check: FindCheck, store: Store, seen: FindObserved): V
   } else {
     evidence.due = { keys: closest.keys, readings: all.length, choices: closest.choices.map((c) => c.label) };
     if (distinct) for (const c of closest.choices) choices.push({ code: c.id, rule: c.rule, checklist: [c.checklist], text: c.label });
-    for (const k of closest.unsupported) choices.push({ code: `optional-key-not-matched:${k}`, rule: 'PS3.4 C.2.2.1.3', checklist: [74], text: `the Optional Key ${k} not supported for matching (ignored, FF01)` });
+    for (const k of closest.unsupported) choices.push({ code: `optional-key-not-matched:${k}`, rule: worklist ? 'PS3.4 K.2.2.1.1.2' : 'PS3.4 C.2.2.1.3', checklist: [worklist ? 108 : 74], text: `the Optional Key ${k} not supported for matching (ignored${worklist ? '' : ', FF01'})` });
   }
   if (ff01 && closest.unsupported.length === 0 && exact.length > 0) {
-    choices.push({ code: 'ff01-optional-key-existence', rule: 'PS3.4 C.2.2.1.3', checklist: [74], text: 'FF01: an Optional Key not supported for existence' });
+    choices.push({ code: 'ff01-optional-key-existence', rule: worklist ? 'PS3.4 Table K.4-1' : 'PS3.4 C.2.2.1.3', checklist: [worklist ? 108 : 74], text: 'FF01: an Optional Key not supported for existence' });
   }
+  if (ff01 && pendings.some((r) => r.status === 0xff00)) choices.push({ code: 'pending-status-mixed', rule: 'PS3.4 Table C.4-1', checklist: [74], text: 'some Pendings FF00, some FF01 for one identifier (read as FF01 for all)' });
   // Each Pending's content.
   const query = closest.query ?? all.find((r) => r.query)?.query;
-  if (query) {
-    const content: { o: Observation; who: string }[] = [];
-    for (const r of pendings) {
-      if (!r.identifier) continue;
-      const id = identityOfResponse(r.identifier, level);
-      const entity = id ? entityFor(store, level, id) : undefined;
-      const who = entity ? describeEntity(entity) : `Pending ${r.index}`;
-      for (const o of checkPending(r.identifier, entity, who, { store, model: check.model, level, request: check.identifier, query, status: r.status })) content.push({ o, who });
-    }
-    fails.push(...fold(content));
-  }
-  // A non-baseline hierarchical query without relational negotiation has no defined answer (PS3.4 C.4.1.2.1):
-  // only the protocol rules bind the archive; how it matched and what its Pendings hold are reported, not failed.
-  if (all.some((r) => r.choices.some((c) => c.id.startsWith('non-baseline-')))) {
-    const protocol = new Set(['no-final-response', 'response-after-final', 'cancel-without-request', 'duplicate-entity']);
-    const [keep, report] = [fails.filter((o) => protocol.has(o.code) || wireCode(o.code)), fails.filter((o) => !protocol.has(o.code) && !wireCode(o.code))];
-    return conclude(input, keep, [...choices, ...report.map((o) => ({ ...o, code: `undefined-query:${o.code}`, text: `${o.text} — in the answer to a non-baseline query, which the standard leaves undefined` }))], `${got.length} match(es) as the data set requires, each Pending well formed`);
+  fails.push(...contentOf(pendings, query, seen.negotiated.relational));
+  choices.push(...noted);
+  if (undefinedQuery) {
+    const [keep, report] = [fails.filter((o) => !MATCHING_CODES.test(o.code)), fails.filter((o) => MATCHING_CODES.test(o.code))];
+    return conclude(input, keep, [...choices, ...report.map((o) => ({ ...o, code: `undefined-query:${o.code}`, text: `${o.text} — in the answer to a query the standard leaves undefined` }))], `${got.length} match(es) as the data set requires, each Pending well formed`);
   }
   return conclude(input, fails, choices, `${got.length} match(es) as the data set requires, each Pending well formed`);
 }
 
-/** Codes of the rules checked on the wire for every response (they bind whatever the query). */
-function wireCode(code: string): boolean {
-  return WIRE_CODES.has(code);
-}
+/** Observations about how the archive matched (and the hierarchy of its answer), which an undefined query does not bind. */
+const MATCHING_CODES = /^(missing-|extra-|zero-length-|wildcard-|range-by-meaning|time-by-meaning|single-value-case|ff00-optional-key-ignored|outside-hierarchy|unexpected-match|upper-unique-key-missing)/;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { answerFindExtendedNegotiation } from '../../simulators/matching/negotiation.ts';
 import { CONFORMANCE_STORE, DEFAULT_TIMEOUT_MS } from '../../simulators/conformance/run-parameters.ts';
 import type { Target } from '../../simulators/conformance/target.ts';
+import { unjudged } from '../../simulators/conformance/verdict.ts';
 import type { Verdict } from '../../simulators/conformance/verdict.ts';
 import { storeFindHandler } from '../../simulators/scp/handlers/store.ts';
 import { loadStorePaths } from '../../simulators/store/load-paths.ts';
@@ -40,6 +41,24 @@ export async function archiveTarget(world: HarnessWorld): Promise<Target> {
   });
   world.archive = { host: '127.0.0.1', port: scp.port!, calledAeTitle: SELF_AE, callingAeTitle: 'QRHARNESS', timeoutMs, events: world.events };
   return world.archive;
+}
+
+/** Checks talk to a real archive: their steps wait as long as the checks themselves allow (each wait is bounded by the run's timeout). */
+export const CHECK_STEP_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * A scenario that judges the archive but ended without a verdict (a step timed out, or threw):
+ * an `error` verdict names it, so nothing goes missing from verdicts.json and the run's exit code.
+ */
+export function recordMissingVerdict(world: HarnessWorld, why: string): void {
+  if (world.verdicts.length || !world.scenario?.tags.includes('@scp-under-test')) return;
+  const id = world.exchange?.query.id ?? world.pendingVerdict?.id ?? `scenario: ${world.scenario.name}`;
+  const v = unjudged({ id, title: world.scenario.name, rules: [], checklist: [] }, 'error', { code: 'check-did-not-finish', rule: 'qr-harness', text: `the check did not reach a verdict: ${why}` });
+  try {
+    recordVerdict(world, v);
+  } catch {
+    // recordVerdict throws for an error verdict (to fail the step); here the scenario has already ended.
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { After, Before, setDefaultTimeout } from '@cucumber/cucumber';
 import { formatEvent } from '../../simulators/trace/format.ts';
 import type { HarnessWorld } from './world.ts';
+import { recordMissingVerdict } from './archive.ts';
 
 setDefaultTimeout(30_000);
 
@@ -11,7 +12,8 @@ Before(function (this: HarnessWorld, { pickle, gherkinDocument }) {
 });
 
 /** Every scenario's report carries its traffic: DIMSE messages and PDUs in order, and the raw PDU bytes. */
-After(async function (this: HarnessWorld) {
+After(async function (this: HarnessWorld, { result }) {
+  if (result?.status !== 'PASSED' && result?.status !== 'SKIPPED') recordMissingVerdict(this, result?.message?.split('\n')[0] ?? String(result?.status));
   await this.cleanup();
   const origin = this.startedAt;
   const lines = this.trace.map((e) => formatEvent(e, { origin, pdus: true, states: true })).filter((l): l is string => l !== undefined);

@@ -84,9 +84,10 @@ export async function checkAssociateAc(target: Target): Promise<Verdict> {
   const resultOf = (id: number) => results.find((x) => x.contextId === id);
   const tsOf = (item: PresentationContextAcItem | undefined) => (item?.subItems.find((s) => !isUnknownItem(s) && s.type === 0x40) as { name: string } | undefined)?.name;
   const [good, unknown, badTs] = [resultOf(1), resultOf(3), resultOf(5)];
-  if (unknown?.result === 0) fails.push({ code: 'unknown-abstract-syntax-accepted', rule: 'PS3.8 7.1.1.13', checklist: [17], text: `accepted the abstract syntax ${UNKNOWN_ABSTRACT}, which no SOP class defines` });
+  // Accepting what nobody defined breaks no "shall" by itself (a permissive archive may accept any storage class): reported.
+  if (unknown?.result === 0) choices.push({ code: 'unknown-abstract-syntax-accepted', rule: 'PS3.8 7.1.1.13', checklist: [17], text: `accepted the abstract syntax ${UNKNOWN_ABSTRACT}, which no SOP class defines` });
   else if (unknown && unknown.result !== 3) choices.push({ code: `unknown-abstract-syntax-result-${unknown.result}`, rule: 'PS3.8 Table 9-18', checklist: [17], text: `an unknown abstract syntax rejected with result ${unknown.result} (3, abstract-syntax-not-supported, says why)` });
-  if (badTs?.result === 0) fails.push({ code: 'unknown-transfer-syntax-accepted', rule: 'PS3.8 7.1.1.13', checklist: [17], text: `accepted a context whose only transfer syntax is ${UNKNOWN_TS}` });
+  if (badTs?.result === 0) choices.push({ code: 'unknown-transfer-syntax-accepted', rule: 'PS3.8 7.1.1.13', checklist: [17], text: `accepted a context whose only transfer syntax is ${UNKNOWN_TS}, which no one defines: messages on it cannot be decoded` });
   else if (badTs && good?.result === 0 && badTs.result !== 4) choices.push({ code: `unknown-transfer-syntax-result-${badTs.result}`, rule: 'PS3.8 Table 9-18', checklist: [17], text: `a context with only an unknown transfer syntax rejected with result ${badTs.result} (4, transfer-syntaxes-not-supported, says why)` });
   if (good && good.result === 4) fails.push({ code: 'default-transfer-syntax-refused', rule: 'PS3.5 10.1', checklist: [18], text: 'Study Root FIND offered with Implicit VR Little Endian rejected for its transfer syntaxes; the default transfer syntax is always supported' });
   if (good?.result !== 0) choices.push({ code: 'study-root-not-accepted', rule: 'PS3.4 C.6.2', checklist: [63], text: `Study Root FIND not accepted (result ${good?.result})` });
@@ -175,13 +176,22 @@ export async function checkUnaskedItems(target: Target, models: readonly string[
 /** Items 32, 55: C-ECHO answered 0000 on Verification; A-RELEASE-RQ answered with A-RELEASE-RP and nothing after it. */
 export async function checkEchoAndRelease(target: Target): Promise<Verdict> {
   const input: VerdictInput = { id: 'association.echo-release', title: 'C-ECHO answered Success; release answered with A-RELEASE-RP, nothing after it', rules: ['PS3.7 9.3.5', 'PS3.8 7.2'], checklist: [32, 55] };
-  const r = await recorded(target, [{ abstractSyntax: SopClass.Verification, transferSyntaxes: [TransferSyntax.ImplicitVRLittleEndian] }]);
+  // Verification is proposed beside a Find model, so an archive that is no Verification SCP still associates.
+  const r = await recorded(target, [
+    { abstractSyntax: SopClass.Verification, transferSyntaxes: [TransferSyntax.ImplicitVRLittleEndian] },
+    ...(['study', 'patient', 'mwl'] as const).map((m) => ({ abstractSyntax: FIND_MODELS[m].sopClassUid, transferSyntaxes: FIND_TRANSFER_SYNTAXES })),
+  ]);
   if (!r.client) return unreachable(input, r);
   const fails: Observation[] = [];
-  const echo = await r.client.echo().then(
-    (e) => e,
-    (e: Error) => (fails.push({ code: 'echo-unanswered', rule: 'PS3.7 9.3.5', checklist: [55], text: `C-ECHO unanswered: ${e.message}` }), undefined),
-  );
+  const choices: Observation[] = [];
+  const verification = r.client.association.contextFor(SopClass.Verification) !== undefined;
+  if (!verification) choices.push({ code: 'verification-not-accepted', rule: 'PS3.4 A.4', checklist: [55], text: 'the Verification SOP class not accepted: C-ECHO not judged' });
+  const echo = !verification
+    ? undefined
+    : await r.client.echo().then(
+        (e) => e,
+        (e: Error) => (fails.push({ code: 'echo-unanswered', rule: 'PS3.7 9.3.5', checklist: [55], text: `C-ECHO unanswered: ${e.message}` }), undefined),
+      );
   if (echo) {
     const c = echo.command;
     if (echo.status !== 0) fails.push({ code: 'echo-status', rule: 'PS3.7 9.3.5.2', checklist: [55], text: `C-ECHO answered ${echo.status.toString(16).padStart(4, '0')}` });
@@ -196,7 +206,7 @@ export async function checkEchoAndRelease(target: Target): Promise<Verdict> {
   const rp = r.events.findIndex((e) => e.kind === 'pdu:received' && e.raw[0] === 0x06);
   const after = rp < 0 ? [] : r.events.slice(rp + 1).filter((e) => e.kind === 'pdu:received');
   if (after.length) fails.push({ code: 'pdu-after-release', rule: 'PS3.8 7.2.2', checklist: [32], text: `${after.length} PDU(s) after the A-RELEASE-RP` });
-  return conclude({ ...input, evidence: { received: { echo: echo?.status, released } } }, fails, [], 'C-ECHO 0000, A-RELEASE-RP, then nothing');
+  return conclude({ ...input, evidence: { received: { echo: echo?.status, released } } }, fails, choices, 'C-ECHO 0000, A-RELEASE-RP, then nothing');
 }
 
 /** Item 12: a Called AE title the archive does not know — rejected 1/1/7 or accepted, as configured. */

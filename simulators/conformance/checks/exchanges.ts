@@ -36,6 +36,9 @@ function streamIdentifier(series: Entity): DataSet {
   return DataSet.from({ QueryRetrieveLevel: 'IMAGE', StudyInstanceUID: series.parent!.values.StudyInstanceUID as string, SeriesInstanceUID: series.values.SeriesInstanceUID as string, SOPInstanceUID: '' });
 }
 
+/** What a check of the exchange keeps from the judge of its query: the protocol and whether the answer was whole — not how it matched. */
+const EXCHANGE_CODES = /^(no-final-response|response-after-final|duplicate-entity|cancel-without-request|identifier-on-final|pending-without-identifier|wrong-|unknown-status|status-missing|command-|pdv-rule|identifier-undecodable|wire-rule)/;
+
 function fundamentals(run: FindRun): { fails: Observation[]; final: FindRun['responses'][number] | undefined; pendings: number } {
   const fails = collectWireProblems(run.responses);
   for (const v of run.violations ?? []) fails.push({ code: 'response-after-final', rule: 'PS3.7 9.3.2.4', checklist: [57], text: v });
@@ -120,7 +123,7 @@ export async function checkTwoQueries(target: Target, store: Store): Promise<Ver
     const identifier = DataSet.from(keys);
     const run = await findOn(s, { model: 'study', identifier, graceMs: 100 });
     const v = judgeFind({ ...input, model: 'study', identifier }, store, run as FindObserved);
-    if (v.verdict === 'fail') fails.push(...v.observations.map((o) => ({ ...o, text: `${what}: ${o.text}` })));
+    if (v.verdict === 'fail') fails.push(...v.observations.filter((o) => EXCHANGE_CODES.test(o.code)).map((o) => ({ ...o, text: `${what}: ${o.text}` })));
     if (!s.client!.association.isEstablished) {
       fails.push({ code: 'association-ended', rule: 'PS3.7 9.1.2', checklist: [101], text: `the association ended after ${what}` });
       break;
@@ -134,8 +137,8 @@ export async function checkTwoQueries(target: Target, store: Store): Promise<Ver
 export async function checkMaxPdu(target: Target, store: Store, max = 128): Promise<Verdict> {
   const input: VerdictInput = { id: 'association.maximum-length', title: `The archive never sends a P-DATA-TF longer than the Maximum Length we announce (${max})`, rules: ['PS3.8 D.1', 'PS3.8 9.3.5'], checklist: [21, 48] };
   const s = await openFindSession(target, 'study', { maxPduLength: max });
-  if (s.unreachable) {
-    return conclude(input, [], [{ code: 'small-maximum-refused', rule: 'PS3.8 D.1', checklist: [48], text: `an association announcing a Maximum Length of ${max} refused: ${s.unreachable.message}` }]);
+  if (s.unreachable?.code === 'UL_ASSOCIATION_REJECTED') {
+    return conclude(input, [], [{ code: 'small-maximum-refused', rule: 'PS3.8 D.1', checklist: [48], text: `an association announcing a Maximum Length of ${max} rejected: ${s.unreachable.message}` }]);
   }
   const blocked = sessionBlocked(input, s);
   if (blocked) return (await closeSession(s), blocked);
@@ -143,7 +146,7 @@ export async function checkMaxPdu(target: Target, store: Store, max = 128): Prom
   const run = await findOn(s, { model: 'study', identifier });
   await closeSession(s);
   const v = judgeFind({ ...input, model: 'study', identifier }, store, run as FindObserved);
-  const fails = v.verdict === 'fail' ? [...v.observations] : [];
+  const fails = v.verdict === 'fail' ? v.observations.filter((o) => EXCHANGE_CODES.test(o.code)) : [];
   const over = s.pDataLengths.filter((n) => n > max);
   // A P-DATA-TF over our limit is refused by our framer before it is read: the fault says how long it was.
   const tooLong = s.faults.find((f) => f.code === 'UL_PDU_TOO_LONG');
@@ -160,18 +163,16 @@ export interface InvalidCase {
   identifier: DataSetInput;
   rules: string[];
   checklist: number[];
-  /** How an answer with Pendings is judged: a broken rule, or a choice the standard leaves open. */
-  pendings: 'fail' | 'finding';
   /** The level the Pendings must carry if they come (the request's); undefined: none can be right. */
   level?: string;
   offending?: string;
 }
 
 export const INVALID_CASES: readonly InvalidCase[] = [
-  { id: 'invalid.no-level', title: 'An identifier without Query/Retrieve Level is refused (A900/Cxxx)', model: 'study', identifier: { StudyInstanceUID: '', PatientID: 'PAT001' }, rules: ['PS3.4 C.4.1.1.3.1', 'PS3.4 C.4.1.1.3.2'], checklist: [59, 64], pendings: 'fail', offending: 'QueryRetrieveLevel' },
-  { id: 'invalid.unknown-level', title: 'Query/Retrieve Level "STUDYX" (not a level of the model)', model: 'study', identifier: { QueryRetrieveLevel: 'STUDYX', StudyInstanceUID: '' }, rules: ['PS3.4 C.6.2.1', 'PS3.4 C.4.1.1.3.2'], checklist: [64], pendings: 'finding', level: 'STUDYX', offending: 'QueryRetrieveLevel' },
-  { id: 'invalid.level-not-in-model', title: 'Study Root queried at PATIENT level, which it does not have', model: 'study', identifier: { QueryRetrieveLevel: 'PATIENT', PatientID: '' }, rules: ['PS3.4 C.6.2.1'], checklist: [64], pendings: 'finding', level: 'PATIENT' },
-  { id: 'invalid.key-below-level', title: 'A STUDY query with a key of the SERIES level', model: 'study', identifier: { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '', Modality: 'CT' }, rules: ['PS3.4 C.4.1.1.3.1', 'PS3.4 C.6.2.1'], checklist: [64, 75], pendings: 'finding', level: 'STUDY' },
+  { id: 'invalid.no-level', title: 'An identifier without Query/Retrieve Level is refused (A900/Cxxx)', model: 'study', identifier: { StudyInstanceUID: '', PatientID: 'PAT001' }, rules: ['PS3.4 C.4.1.1.3.1', 'PS3.4 C.4.1.1.3.2'], checklist: [59, 64], offending: 'QueryRetrieveLevel' },
+  { id: 'invalid.unknown-level', title: 'Query/Retrieve Level "STUDYX" (not a level of the model)', model: 'study', identifier: { QueryRetrieveLevel: 'STUDYX', StudyInstanceUID: '' }, rules: ['PS3.4 C.6.2.1', 'PS3.4 C.4.1.1.3.2'], checklist: [64], level: 'STUDYX', offending: 'QueryRetrieveLevel' },
+  { id: 'invalid.level-not-in-model', title: 'Study Root queried at PATIENT level, which it does not have', model: 'study', identifier: { QueryRetrieveLevel: 'PATIENT', PatientID: '' }, rules: ['PS3.4 C.6.2.1'], checklist: [64], level: 'PATIENT' },
+  { id: 'invalid.key-below-level', title: 'A STUDY query with a key of the SERIES level', model: 'study', identifier: { QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '', Modality: 'CT' }, rules: ['PS3.4 C.4.1.1.3.1', 'PS3.4 C.6.2.1'], checklist: [64, 75], level: 'STUDY' },
 ];
 
 /** Items 59, 64, 102: an invalid identifier answered with a failure (no Identifier, a valid Error Comment), or — where the standard leaves it open — a reported choice. */
@@ -192,10 +193,12 @@ export async function checkInvalid(target: Target, c: InvalidCase): Promise<Verd
   }
   if (final && pendings > 0) {
     const levels = [...new Set(run.responses.filter((r) => !r.final).map((r) => r.identifier?.text('QueryRetrieveLevel')?.trim() ?? '(none)'))];
-    const wrongLevel = levels.filter((l) => l !== c.level);
-    if (wrongLevel.length) fails.push({ code: c.level ? 'level-changed' : 'level-invented', rule: 'PS3.4 C.4.1.1.3.2', checklist: [64, 100], text: c.level ? `Pendings at level ${wrongLevel.join(', ')} for a request at "${c.level}": a response's level is the request's` : `Pendings at level ${levels.join(', ')} for a request without one: a response's level is the request's, and there was none` });
-    else if (c.pendings === 'fail') fails.push({ code: 'invalid-identifier-answered', rule: c.rules[0]!, checklist: c.checklist, text: `${pendings} Pending(s) answered an identifier the model does not allow` });
-    else choices.push({ code: `${c.id.replace('invalid.', '')}-answered`, rule: c.rules[0]!, checklist: c.checklist, text: `answered with ${pendings} Pending(s) at level ${levels.join(', ')} instead of a failure` });
+    if (c.level === undefined) {
+      // A Pending's level is the request's (C.4.1.1.3.2): with none requested, no Pending can be right.
+      fails.push({ code: 'level-invented', rule: 'PS3.4 C.4.1.1.3.2', checklist: [64, 100], text: `${pendings} Pending(s) at level ${levels.join(', ')} for a request without a level` });
+    } else if (levels.some((l) => l !== c.level)) {
+      fails.push({ code: 'level-changed', rule: 'PS3.4 C.4.1.1.3.2', checklist: [64, 100], text: `Pendings at level ${levels.filter((l) => l !== c.level).join(', ')} for a request at "${c.level}": a response's level is the request's` });
+    } else choices.push({ code: `${c.id.replace('invalid.', '')}-answered`, rule: c.rules[0]!, checklist: c.checklist, text: `answered with ${pendings} Pending(s) at level ${levels.join(', ')} instead of a failure` });
   } else if (final && final.status === 0) {
     choices.push({ code: `${c.id.replace('invalid.', '')}-empty-success`, rule: c.rules[0]!, checklist: c.checklist, text: 'answered Success without a match instead of a failure' });
   }
