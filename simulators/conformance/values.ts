@@ -1,6 +1,6 @@
 import type { DataSet } from '../dataset/data-set.ts';
 import { entryForKeyword } from '../dataset/dictionary.ts';
-import { timeSeconds } from '../matching/rules.ts';
+import { dateTimeMillis, timeSeconds } from '../matching/rules.ts';
 import type { AttrValue, Item } from '../store/entities.ts';
 
 /** A returned value next to the declared one, both as logical text (several values as a list). */
@@ -30,8 +30,16 @@ function normal(vr: string, v: string): string {
       const n = Number(t.trim());
       return t.trim() === '' || Number.isNaN(n) ? t.trim() : String(n);
     }
-    case 'TM':
-      return t.trim() === '' ? '' : String(timeSeconds(t));
+    case 'TM': {
+      if (t.trim() === '') return '';
+      const n = timeSeconds(t);
+      return Number.isNaN(n) ? `text:${t.trim()}` : String(n);
+    }
+    case 'DT': {
+      if (t.trim() === '') return '';
+      const n = dateTimeMillis(t);
+      return Number.isNaN(n) ? `text:${t.trim()}` : String(n);
+    }
     case 'PN':
       // Spaces around components are insignificant; trailing empty components and groups too.
       return t.split('=').map((g) => g.split('^').map((c) => c.trim()).join('^').replace(/\^+$/, '')).join('=').replace(/=+$/, '');
