@@ -131,7 +131,7 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
         const warned = load.warnings.length ? [{ code: 'load-warnings', rule: 'PS3.4 B.2.3', text: `${load.warnings.length} instance(s) stored with a warning (${load.warnings[0]!.status}, first ${load.warnings[0]!.sopInstanceUid}): values may have been coerced; the census compares them` }] : [];
         record(load.failed.length ? unjudged(input, 'error', { code: 'load-incomplete', rule: 'PS3.4 B.2.3', text: `${load.failed.length} of ${load.failed.length + load.stored} instances not stored (first: ${load.failed[0]!.sopInstanceUid}: ${load.failed[0]!.reason})` }) : conclude(input, [], warned, `${load.stored} instances stored in ${Math.round(load.ms)} ms`));
       }
-      const census = await takeCensus(target, store, { worklistLoaded: !options.load && store.worklist.length > 0 });
+      const census = await takeCensus(target, store, { worklistLoaded: !options.load && store.worklist.length > 0, ...(models && { queryRetrieve: models.some((m) => m !== 'mwl'), worklist: models.includes('mwl') }) });
       doc.dataSet.census = census;
       parameters.census = { ok: census.ok, taken: census.taken, problems: census.problems, worklist: census.worklist };
       parameters.acceptedModels = p.models;

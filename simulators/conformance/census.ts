@@ -82,7 +82,7 @@ function compare(kind: string, declared: Map<string, string>, found: Map<string,
  * patients, studies under their patients, series under their studies, instances under their
  * series, and — when the worklist model is accepted and its items were loaded — the worklist.
  */
-export async function takeCensus(target: Target, store: Store, o: { worklistLoaded: boolean }): Promise<CensusReport> {
+export async function takeCensus(target: Target, store: Store, o: { worklistLoaded: boolean; queryRetrieve?: boolean; worklist?: boolean }): Promise<CensusReport> {
   const t0 = performance.now();
   const report: CensusReport = { ok: false, taken: false, problems: [], found: { patients: 0, studies: 0, series: 0, instances: 0 }, worklist: { ok: false, taken: false, problems: [] }, ms: 0 };
   const { client, error } = await associate(target, [
@@ -100,7 +100,8 @@ export async function takeCensus(target: Target, store: Store, o: { worklistLoad
   try {
     const has = (m: FindModel) => client.association.contextFor(FIND_MODELS[m].sopClassUid) !== undefined;
     const model: FindModel | undefined = has('study') ? 'study' : has('patient') ? 'patient' : undefined;
-    if (!model) report.problems.push('the archive accepted neither Study Root nor Patient Root FIND: the Query/Retrieve checks do not apply');
+    if (o.queryRetrieve === false) report.problems.push('the Query/Retrieve models are not judged in this run (--models)');
+    else if (!model) report.problems.push('the archive accepted neither Study Root nor Patient Root FIND: the Query/Retrieve checks do not apply');
     else {
       report.taken = true;
       const studies = new Map<string, string>();
@@ -160,7 +161,8 @@ export async function takeCensus(target: Target, store: Store, o: { worklistLoad
       }
       report.ok = report.problems.length === 0;
     }
-    if (!has('mwl')) report.worklist.problems.push('the archive did not accept the Modality Worklist FIND presentation context');
+    if (o.worklist === false) report.worklist.problems.push('the worklist is not judged in this run (--models)');
+    else if (!has('mwl')) report.worklist.problems.push('the archive did not accept the Modality Worklist FIND presentation context');
     else if (!o.worklistLoaded) report.worklist.problems.push('worklist items cannot be sent with C-STORE: write them with `qr-harness store export`, give them to the archive, and run with --store');
     else {
       report.worklist.taken = true;

@@ -140,6 +140,14 @@ describe('qr-harness conform against real archives, compared with their expected
     assert.deepEqual(r.doc!.checks.filter((c) => c.id.startsWith('MWL-')).map((c) => c.verdict), ['pass', 'pass', 'pass', 'pass']);
   });
 
+  test("Orthanc's Modality Worklists plugin on the exported worklist files: the worklist checks as features/expected/orthanc-1.10.1-worklists.yaml says", async () => {
+    const p = await startOrthanc({ aeTitle: 'ORTHANCWL', worklistDir: path.join(exported, 'worklist', 'WLMSCP') });
+    peers.push(p);
+    const r = await conform(['--target-scp', `127.0.0.1:${p.port}`, '--called-ae', 'ORTHANCWL', '--store', path.join(root, 'scenarios/stores/conformance.yaml'), '--models', 'mwl', '--expect', expected('orthanc-1.10.1-worklists.yaml')]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.deepEqual(r.doc!.checks.filter((c) => c.id.startsWith('MWL-')).map((c) => c.verdict), ['pass', 'pass', 'pass', 'pass']);
+  });
+
   test('nothing to judge: an unreachable archive and a rejected association end with one clear line, exit code 2, and verdicts.json', async () => {
     const port = await freePort();
     const r = await conform(['--target-scp', `127.0.0.1:${port}`, '--called-ae', 'NOBODY']);

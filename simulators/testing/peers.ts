@@ -160,7 +160,11 @@ export interface OrthancOptions {
   dataDir?: string;
   /** Orthanc caps C-FIND answers unless told not to; 0 = no limit. */
   limitFindResults?: number;
+  /** Serve the .wl files of this folder with Orthanc's Modality Worklists plugin (shipped with the Debian package). */
+  worklistDir?: string;
 }
+
+export const ORTHANC_WORKLIST_PLUGIN = '/usr/share/orthanc/plugins/libModalityWorklists.so';
 
 /** Orthanc with a temporary storage and index, DICOM only (HTTP off), answering every echo/find/store. */
 export async function startOrthanc(o: OrthancOptions = {}): Promise<RunningPeer> {
@@ -183,7 +187,8 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<RunningPeer>
     DicomAlwaysAllowStore: true,
     LimitFindResults: o.limitFindResults ?? 0,
     LimitFindInstances: o.limitFindResults ?? 0,
-    Plugins: [],
+    Plugins: o.worklistDir ? [ORTHANC_WORKLIST_PLUGIN] : [],
+    ...(o.worklistDir && { DicomAlwaysAllowFindWorklist: true, Worklists: { Enable: true, Database: o.worklistDir } }),
     StorageCompression: false,
   };
   writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config, null, 2));
