@@ -13,6 +13,17 @@ const root = path.join(import.meta.dirname, '..');
 // eslint-disable-next-line no-control-regex
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
+/** `serve --scenario well-behaved.yaml` in this process, on a free port, until `stop()`. */
+async function serveWellBehaved(): Promise<{ port: string; stop: () => void; serving: Promise<number>; serverIo: ReturnType<typeof capture> }> {
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
+  const serverIo = capture();
+  const serving = serveCommand(['--scenario', path.join(root, 'scenarios/well-behaved.yaml'), '--port', '0', '-q'], serverIo, stopped);
+  for (let i = 0; i < 100 && !serverIo.stdout.some((l) => l.includes('listening')); i++) await new Promise((r) => setTimeout(r, 10));
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(serverIo.stdout.join('\n'))![1]!;
+  return { port, stop, serving, serverIo };
+}
+
 function capture(): Output & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -91,12 +102,7 @@ test('run and serve refuse what does not fit: no scu section, no scp section, op
 });
 
 test("run --target-scp: the scenario's SCU against another SCP (here serve --scenario in the same process)", async () => {
-  let stop!: () => void;
-  const stopped = new Promise<void>((r) => (stop = r));
-  const serverIo = capture();
-  const serving = serveCommand(['--scenario', path.join(root, 'scenarios/well-behaved.yaml'), '--port', '0', '-q'], serverIo, stopped);
-  for (let i = 0; i < 100 && !serverIo.stdout.some((l) => l.includes('listening')); i++) await new Promise((r) => setTimeout(r, 10));
-  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(serverIo.stdout.join('\n'))![1]!;
+  const { port, stop, serving, serverIo } = await serveWellBehaved();
   const io = capture();
   assert.equal(await main(['run', '--scenario', path.join(root, 'scenarios/seed-scu.yaml'), '--target-scp', `127.0.0.1:${port}`, '--called-ae', 'QRSCP'], io), ExitCode.Ok);
   assert.match(io.stdout[0]!, new RegExp(`SCU → 127\\.0\\.0\\.1:${port}$`));
@@ -130,12 +136,7 @@ test('run as a process against another SCP: a wait with no association open and 
     path.join(dir, 'waits.yaml'),
     'name: waits\nscu:\n  calledAeTitle: QRSCP\n  steps:\n    - delayMs: 150\n    - find: { model: study, level: STUDY, identifier: { StudyInstanceUID: "" }, pauseReadingMs: 200, expect: { final: "0000" } }\n    - release: true\n    - delayMs: 100\n',
   );
-  let stop!: () => void;
-  const stopped = new Promise<void>((r) => (stop = r));
-  const serverIo = capture();
-  const serving = serveCommand(['--scenario', path.join(root, 'scenarios/well-behaved.yaml'), '--port', '0', '-q'], serverIo, stopped);
-  for (let i = 0; i < 100 && !serverIo.stdout.some((l) => l.includes('listening')); i++) await new Promise((r) => setTimeout(r, 10));
-  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(serverIo.stdout.join('\n'))![1]!;
+  const { port, stop, serving, serverIo } = await serveWellBehaved();
   // Nothing but the run's own work may keep the child alive: its waits must.
   const child = spawn(process.execPath, [path.join(root, 'bin/qr-harness.mjs'), 'run', '--scenario', path.join(dir, 'waits.yaml'), '--target-scp', `127.0.0.1:${port}`], { env: { ...process.env, FORCE_COLOR: '0' } });
   let stdout = '';
