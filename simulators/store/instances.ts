@@ -7,6 +7,18 @@ import type { Store } from './store.ts';
 export const MODALITY_WORKLIST_SOP_CLASS = '1.2.840.10008.5.1.4.31';
 export const DEFAULT_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.7'; // Secondary Capture Image Storage
 
+/** The Image Pixel module of a 2×2 12-bit MONOCHROME2 image (PS3.3 C.7.6.3), without its Pixel Data. */
+export const TINY_IMAGE = {
+  SamplesPerPixel: 1,
+  PhotometricInterpretation: 'MONOCHROME2',
+  Rows: 2,
+  Columns: 2,
+  BitsAllocated: 16,
+  BitsStored: 12,
+  HighBit: 11,
+  PixelRepresentation: 0,
+} as const;
+
 /** Storage SOP classes without pixel data among those a store names (the SR family, PS3.4 Annex B). */
 function isStructuredReport(sopClassUid: string): boolean {
   return sopClassUid.startsWith('1.2.840.10008.5.1.4.1.1.88.');
@@ -52,16 +64,7 @@ export function instanceDataSet(image: Entity): InstanceDataSet {
       ContentSequence: [],
     });
   } else {
-    Object.assign(values, {
-      SamplesPerPixel: 1,
-      PhotometricInterpretation: 'MONOCHROME2',
-      Rows: 2,
-      Columns: 2,
-      BitsAllocated: 16,
-      BitsStored: 12,
-      HighBit: 11,
-      PixelRepresentation: 0,
-    });
+    Object.assign(values, TINY_IMAGE);
   }
   const ds = DataSet.from(values);
   if (!isStructuredReport(sopClassUid)) ds.set('PixelData', Buffer.from([0, 0, 100, 0, 200, 0, 44, 1]), 'OW');

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import dcmjs from 'dcmjs';
 import { part10Bytes, readPart10 } from '../dataset/part10.ts';
+import { TINY_IMAGE } from '../store/instances.ts';
 import { IMPLEMENTATION_CLASS_UID } from '../ul/association/identity.ts';
 
 const { DicomDict, DicomMetaDictionary } = dcmjs.data;
@@ -26,14 +27,7 @@ export function writeInstance(dir: string, attrs: Record<string, unknown>): stri
   dict.dict = DicomMetaDictionary.denaturalizeDataset({
     SOPClassUID: sopClassUid,
     Modality: 'CT',
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    Rows: 2,
-    Columns: 2,
-    BitsAllocated: 16,
-    BitsStored: 12,
-    HighBit: 11,
-    PixelRepresentation: 0,
+    ...TINY_IMAGE,
     PixelData: [new Uint16Array([0, 100, 200, 300]).buffer],
     _vrMap: { PixelData: 'OW' },
     ...attrs,
