@@ -29,12 +29,27 @@ Given('an SCP {string} answering C-FIND from {string}', async function (this: Ha
   await this.startScp(ae, { find: { handler: recordsFindHandler(loadRecords(path.resolve(file)), { retrieveAeTitle: ae }) } });
 });
 
-Given(
-  /^an SCP "([^"]+)" streaming (\d+) Pendings? with status (FF00|FF01)(?:, (\d+) ms apart)?(, ignoring C-CANCEL)?$/,
-  async function (this: HarnessWorld, ae: string, count: string, status: string, delay: string | undefined, ignoring: string | undefined) {
-    await this.startScp(ae, { find: { handler: streaming(Number(count), parseInt(status, 16), Number(delay ?? 0)), honourCancel: !ignoring } });
-  },
-);
+// One definition per form, so every capture group is a parameter that always matches (an optional group
+// that matches nothing has no position, and the HTML report then repeats the step's text).
+async function streamingScp(world: HarnessWorld, ae: string, count: string, status: string, delay: string | undefined, ignoring: boolean): Promise<void> {
+  await world.startScp(ae, { find: { handler: streaming(Number(count), parseInt(status, 16), Number(delay ?? 0)), honourCancel: !ignoring } });
+}
+
+Given(/^an SCP "([^"]+)" streaming (\d+) Pendings? with status (FF00|FF01)$/, function (this: HarnessWorld, ae: string, count: string, status: string) {
+  return streamingScp(this, ae, count, status, undefined, false);
+});
+
+Given(/^an SCP "([^"]+)" streaming (\d+) Pendings? with status (FF00|FF01), ignoring C-CANCEL$/, function (this: HarnessWorld, ae: string, count: string, status: string) {
+  return streamingScp(this, ae, count, status, undefined, true);
+});
+
+Given(/^an SCP "([^"]+)" streaming (\d+) Pendings? with status (FF00|FF01), (\d+) ms apart$/, function (this: HarnessWorld, ae: string, count: string, status: string, delay: string) {
+  return streamingScp(this, ae, count, status, delay, false);
+});
+
+Given(/^an SCP "([^"]+)" streaming (\d+) Pendings? with status (FF00|FF01), (\d+) ms apart, ignoring C-CANCEL$/, function (this: HarnessWorld, ae: string, count: string, status: string, delay: string) {
+  return streamingScp(this, ae, count, status, delay, true);
+});
 
 Given("an SCP {string} running the seed's find handler over {int} patients", async function (this: HarnessWorld, ae: string, n: number) {
   const patients = Array.from({ length: n }, (_, i) => DataSet.from({ PatientName: `PATIENT^${i + 1}`, PatientID: `P${i + 1}` }));
@@ -96,8 +111,12 @@ When(/^the SCU queries at (PATIENT|STUDY|SERIES|IMAGE) level, cancelling after (
   return query(this, { QueryRetrieveLevel: level, ...keysFrom(table) }, Number(after));
 });
 
-When(/^the SCU queries at (PATIENT|STUDY|SERIES|IMAGE) level and cancels (?:after (\d+) Pendings|before the first Pending)$/, function (this: HarnessWorld, level: string, after: string | undefined) {
-  return query(this, { QueryRetrieveLevel: level, SOPInstanceUID: '' }, after === undefined ? 0 : Number(after));
+When(/^the SCU queries at (PATIENT|STUDY|SERIES|IMAGE) level and cancels after (\d+) Pendings$/, function (this: HarnessWorld, level: string, after: string) {
+  return query(this, { QueryRetrieveLevel: level, SOPInstanceUID: '' }, Number(after));
+});
+
+When(/^the SCU queries at (PATIENT|STUDY|SERIES|IMAGE) level and cancels before the first Pending$/, function (this: HarnessWorld, level: string) {
+  return query(this, { QueryRetrieveLevel: level, SOPInstanceUID: '' }, 0);
 });
 
 When('the SCU cancels the finished query', async function (this: HarnessWorld) {

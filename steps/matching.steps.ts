@@ -13,16 +13,26 @@ const SOP: Record<string, string> = { PatientRoot: '1.2.840.10008.5.1.4.1.2.1.1'
 const MODEL: Record<string, string> = { PatientRoot: 'patient', StudyRoot: 'study', MWL: 'mwl', PatientStudyOnly: 'psonly' };
 const EXT = ['relational', 'datetime', 'fuzzy', 'timezone', 'enhanced_mf', 'empty_value', 'multi_value'];
 
-Given(/^an SCP "([^"]+)" serving the store "([^"]+)"(?: with the (\S+) profile)?$/, async function (this: HarnessWorld, ae: string, file: string, profile: string | undefined) {
+// Two definitions rather than an optional group: an optional group that matches nothing has no position,
+// and the HTML report then repeats the step's text.
+Given(/^an SCP "([^"]+)" serving the store "([^"]+)"$/, function (this: HarnessWorld, ae: string, file: string) {
+  return serveStore(this, ae, file, undefined);
+});
+
+Given(/^an SCP "([^"]+)" serving the store "([^"]+)" with the (\S+) profile$/, function (this: HarnessWorld, ae: string, file: string, profile: string) {
+  return serveStore(this, ae, file, profile);
+});
+
+async function serveStore(world: HarnessWorld, ae: string, file: string, profile: string | undefined): Promise<void> {
   const p = PROFILES[profile ?? 'strict'];
   assert.ok(p, `unknown profile ${profile}`);
   const store = loadYamlStore(path.resolve(file));
-  await this.startScp(ae, {
+  await world.startScp(ae, {
     find: { handler: storeFindHandler(store, { profile: p, retrieveAeTitle: ae }) },
     policy: { extendedNegotiation: answerFindExtendedNegotiation({ relational: true, dateTime: true, fuzzy: true, timezone: true, emptyValue: true, multipleValue: true }) },
   });
-  this.scpName = ae;
-});
+  world.scpName = ae;
+}
 
 async function runQuery(world: HarnessWorld, model: string, identifier: Record<string, unknown>, ext?: Record<string, number>): Promise<void> {
   const sop = SOP[model]!;
