@@ -10,7 +10,13 @@ export const ExitCode = {
   Rejected: 4,
   Timeout: 5,
   Aborted: 6,
+  /** The peer broke a rule that leaves the operation unusable (a response to a Message ID never sent): we aborted. */
+  ProtocolError: 7,
   Internal: 70,
+  /** Ctrl-C (SIGINT) ended the operation: 128 + the signal number, as shells report it. */
+  Interrupted: 130,
+  /** SIGTERM ended the operation. */
+  Terminated: 143,
 } as const;
 
 export function exitCodeFor(e: unknown): number {

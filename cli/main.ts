@@ -8,6 +8,7 @@ import { runCommand } from './commands/run.ts';
 import { conformCommand } from './commands/conform.ts';
 import { ExitCode } from './exit-codes.ts';
 import { errorLine, processOutput } from './output.ts';
+import { versionLine } from './version.ts';
 import type { Output } from './output.ts';
 
 const commands: Record<string, { run: (argv: string[], io: Output) => Promise<number>; summary: string }> = {
@@ -23,6 +24,7 @@ const commands: Record<string, { run: (argv: string[], io: Output) => Promise<nu
 export const usage = `qr-harness: conformance harness and peer simulator for DICOM Query/Retrieve Find (C-FIND, C-ECHO, C-CANCEL)
 
 Usage: qr-harness <command> [options]
+       qr-harness --version
 
 Commands:
 ${Object.entries(commands)
@@ -30,13 +32,18 @@ ${Object.entries(commands)
   .join('\n')}
 
 Run "qr-harness <command> --help" for a command's options.
-Exit codes: 0 ok, 1 failure status, 2 usage, 3 connection, 4 rejected, 5 timeout, 6 aborted, 70 internal.`;
+Exit codes: 0 ok, 1 failure status, 2 usage, 3 connection, 4 rejected, 5 timeout, 6 aborted,
+7 protocol error (we aborted), 70 internal, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).`;
 
 export async function main(argv: string[], io: Output = processOutput): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage);
     return name ? ExitCode.Ok : ExitCode.Usage;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(versionLine());
+    return ExitCode.Ok;
   }
   const command = commands[name];
   if (!command) {
