@@ -1,5 +1,5 @@
 import { After, Before, setDefaultTimeout } from '@cucumber/cucumber';
-import { formatEvent } from '../../simulators/trace/format.ts';
+import { recordTraffic, TRAFFIC_MEDIA_TYPE } from '../../simulators/trace/record.ts';
 import type { HarnessWorld } from './world.ts';
 import { recordMissingVerdict } from './archive.ts';
 
@@ -11,15 +11,11 @@ Before(function (this: HarnessWorld, { pickle, gherkinDocument }) {
   this.scenario = { name: pickle.name, uri: pickle.uri, line, tags: pickle.tags.map((t) => t.name) };
 });
 
-/** Every scenario's report carries its traffic: DIMSE messages and PDUs in order, and the raw PDU bytes. */
+/** Every scenario's report carries its traffic: every protocol event in order, with the raw bytes, as one JSON record. */
 After(async function (this: HarnessWorld, { result }) {
   if (result?.status !== 'PASSED' && result?.status !== 'SKIPPED') recordMissingVerdict(this, result?.message?.split('\n')[0] ?? String(result?.status));
   await this.cleanup();
-  const origin = this.startedAt;
-  const lines = this.trace.map((e) => formatEvent(e, { origin, pdus: true, states: true })).filter((l): l is string => l !== undefined);
-  if (lines.length > 0) this.attach(lines.join('\n'), { mediaType: 'text/plain', fileName: 'traffic.txt' });
-  const raw = this.trace
-    .filter((e) => e.kind === 'pdu:sent' || e.kind === 'pdu:received')
-    .map((e) => `${e.associationId} ${e.kind === 'pdu:sent' ? '→' : '←'} ${(e as { raw: Buffer }).raw.toString('hex').replace(/(..)/g, '$1 ').trim()}`);
-  if (raw.length > 0) this.attach(raw.join('\n'), { mediaType: 'text/plain', fileName: 'raw-pdus.txt' });
+  if (this.trace.length === 0) return;
+  const record = recordTraffic(this.trace, this.startedAt, this.startedWall);
+  this.attach(JSON.stringify(record), { mediaType: TRAFFIC_MEDIA_TYPE, fileName: 'traffic.json' });
 });

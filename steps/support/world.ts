@@ -67,6 +67,7 @@ export class HarnessWorld extends World {
     this.attach(`finding: ${text}`, { mediaType: 'text/plain', fileName: 'finding.txt' });
   }
   readonly startedAt = performance.now();
+  readonly startedWall = new Date();
 
   declare readonly parameters: RunParameters;
 
