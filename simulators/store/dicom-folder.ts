@@ -87,70 +87,93 @@ function walk(dir: string, out: string[]): void {
  * class) become worklist items. Files that cannot be read are skipped and listed with the reason.
  */
 export function loadDicomFolder(dir: string, store: Store): FolderReport {
+  const files = filesOf(dir);
+  const report: FolderReport = { files: files.length, loaded: 0, worklist: 0, skipped: [] };
+  const patients = new Map<string, Entity>();
+  for (const file of files) loadDicomFile(file, store, report, patients);
+  return report;
+}
+
+/**
+ * The same, awaiting `pace` after each file (which gives the event loop a turn, or throws to stop)
+ * and saying how far it got.
+ */
+export async function loadDicomFolderAsync(dir: string, store: Store, o: { pace: () => Promise<void>; onProgress?: (done: number, total: number) => void }): Promise<FolderReport> {
+  const files = filesOf(dir);
+  const report: FolderReport = { files: files.length, loaded: 0, worklist: 0, skipped: [] };
+  const patients = new Map<string, Entity>();
+  for (const [i, file] of files.entries()) {
+    loadDicomFile(file, store, report, patients);
+    o.onProgress?.(i + 1, files.length);
+    await o.pace();
+  }
+  return report;
+}
+
+function filesOf(dir: string): string[] {
   const files: string[] = [];
   try {
     walk(dir, files);
   } catch (e) {
     throw new StoreError('STORE_UNREADABLE', [{ where: dir, message: (e as Error).message }]);
   }
-  const report: FolderReport = { files: files.length, loaded: 0, worklist: 0, skipped: [] };
-  const patients = new Map<string, Entity>();
-  for (const file of files) {
-    // wlmscpfs keeps an empty lock file beside its worklist files.
-    if (path.basename(file) === 'lockfile') {
-      report.files--;
-      continue;
-    }
-    let converted: { values: Values; charset: string | undefined };
-    let worklist = false;
-    try {
-      const buf = readFileSync(file);
-      if (file.endsWith('.wl')) {
-        // Worklist files: Part 10 or a bare data set (both are read by wlmscpfs and Orthanc), read with our codec.
-        converted = valuesOf(readPart10(buf, file).dataSet);
-        worklist = true;
-      } else {
-        const part10 = dcmjs.data.DicomMessage.readFile(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), { untilTag: '7FE00010', includeUntilTagValue: false });
-        const meta = part10.meta as Record<string, JsonElement>;
-        converted = convert(part10.dict as Record<string, JsonElement>);
-        worklist = meta['00020002']?.Value?.[0] === MODALITY_WORKLIST_SOP_CLASS || (converted.values.ScheduledProcedureStepSequence !== undefined && converted.values.SOPInstanceUID === undefined);
-      }
-    } catch (e) {
-      report.skipped.push({ file, reason: `not a readable DICOM Part 10 file (${(e as Error).message.split('\n')[0]})` });
-      continue;
-    }
-    if (worklist) {
-      const sps = converted.values.ScheduledProcedureStepSequence;
-      if (!Array.isArray(sps) || sps.length !== 1 || typeof sps[0] !== 'object') {
-        report.skipped.push({ file, reason: 'a worklist file holds exactly one Scheduled Procedure Step item (PS3.4 K.6.1.2)' });
-        continue;
-      }
-      store.addWorklistItem(converted.values, converted.charset, file);
-      report.worklist++;
-      continue;
-    }
-    const byLevel: Record<Exclude<Level, 'WORKLIST'>, Values> = { PATIENT: {}, STUDY: {}, SERIES: {}, IMAGE: {} };
-    for (const [k, v] of Object.entries(converted.values)) byLevel[(levelOfAttribute(k) ?? 'IMAGE') as Exclude<Level, 'WORKLIST'>][k] = v;
-    const missing = (Object.keys(UNIQUE_KEY) as Exclude<Level, 'WORKLIST'>[]).find((l) => !byLevel[l][UNIQUE_KEY[l]]);
-    if (missing) {
-      report.skipped.push({ file, reason: `no ${UNIQUE_KEY[missing]}` });
-      continue;
-    }
-    try {
-      const pid = byLevel.PATIENT.PatientID as string;
-      let patient = patients.get(pid) ?? store.patientsWithId(pid)[0];
-      if (!patient) {
-        patient = store.add('PATIENT', byLevel.PATIENT, undefined, converted.charset, file);
-        patients.set(pid, patient);
-      }
-      const study = store.byUniqueKey('STUDY', byLevel.STUDY.StudyInstanceUID as string) ?? store.add('STUDY', byLevel.STUDY, patient, undefined, file);
-      const series = store.byUniqueKey('SERIES', byLevel.SERIES.SeriesInstanceUID as string) ?? store.add('SERIES', byLevel.SERIES, study, undefined, file);
-      store.add('IMAGE', byLevel.IMAGE, series, undefined, file);
-      report.loaded++;
-    } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      report.skipped.push({ file, reason: e.problems.map((p) => p.message).join('; ') });
-    }
+  return files;
+}
+
+function loadDicomFile(file: string, store: Store, report: FolderReport, patients: Map<string, Entity>): void {
+  // wlmscpfs keeps an empty lock file beside its worklist files.
+  if (path.basename(file) === 'lockfile') {
+    report.files--;
+    return;
   }
-  return report;
+  let converted: { values: Values; charset: string | undefined };
+  let worklist = false;
+  try {
+    const buf = readFileSync(file);
+    if (file.endsWith('.wl')) {
+      // Worklist files: Part 10 or a bare data set (both are read by wlmscpfs and Orthanc), read with our codec.
+      converted = valuesOf(readPart10(buf, file).dataSet);
+      worklist = true;
+    } else {
+      const part10 = dcmjs.data.DicomMessage.readFile(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), { untilTag: '7FE00010', includeUntilTagValue: false });
+      const meta = part10.meta as Record<string, JsonElement>;
+      converted = convert(part10.dict as Record<string, JsonElement>);
+      worklist = meta['00020002']?.Value?.[0] === MODALITY_WORKLIST_SOP_CLASS || (converted.values.ScheduledProcedureStepSequence !== undefined && converted.values.SOPInstanceUID === undefined);
+    }
+  } catch (e) {
+    report.skipped.push({ file, reason: `not a readable DICOM Part 10 file (${(e as Error).message.split('\n')[0]})` });
+    return;
+  }
+  if (worklist) {
+    const sps = converted.values.ScheduledProcedureStepSequence;
+    if (!Array.isArray(sps) || sps.length !== 1 || typeof sps[0] !== 'object') {
+      report.skipped.push({ file, reason: 'a worklist file holds exactly one Scheduled Procedure Step item (PS3.4 K.6.1.2)' });
+      return;
+    }
+    store.addWorklistItem(converted.values, converted.charset, file);
+    report.worklist++;
+    return;
+  }
+  const byLevel: Record<Exclude<Level, 'WORKLIST'>, Values> = { PATIENT: {}, STUDY: {}, SERIES: {}, IMAGE: {} };
+  for (const [k, v] of Object.entries(converted.values)) byLevel[(levelOfAttribute(k) ?? 'IMAGE') as Exclude<Level, 'WORKLIST'>][k] = v;
+  const missing = (Object.keys(UNIQUE_KEY) as Exclude<Level, 'WORKLIST'>[]).find((l) => !byLevel[l][UNIQUE_KEY[l]]);
+  if (missing) {
+    report.skipped.push({ file, reason: `no ${UNIQUE_KEY[missing]}` });
+    return;
+  }
+  try {
+    const pid = byLevel.PATIENT.PatientID as string;
+    let patient = patients.get(pid) ?? store.patientsWithId(pid)[0];
+    if (!patient) {
+      patient = store.add('PATIENT', byLevel.PATIENT, undefined, converted.charset, file);
+      patients.set(pid, patient);
+    }
+    const study = store.byUniqueKey('STUDY', byLevel.STUDY.StudyInstanceUID as string) ?? store.add('STUDY', byLevel.STUDY, patient, undefined, file);
+    const series = store.byUniqueKey('SERIES', byLevel.SERIES.SeriesInstanceUID as string) ?? store.add('SERIES', byLevel.SERIES, study, undefined, file);
+    store.add('IMAGE', byLevel.IMAGE, series, undefined, file);
+    report.loaded++;
+  } catch (e) {
+    if (!(e instanceof StoreError)) throw e;
+    report.skipped.push({ file, reason: e.problems.map((p) => p.message).join('; ') });
+  }
 }

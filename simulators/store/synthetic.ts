@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { Values } from './entities.ts';
+import type { Entity, Values } from './entities.ts';
 import { Store } from './store.ts';
 
 export interface SyntheticShape {
@@ -83,13 +83,28 @@ export function* syntheticEntities(shape: SyntheticShape): Iterable<{ level: 'PA
 
 /** A synthetic store built in memory (a million instances in seconds). */
 export function syntheticStore(shape: SyntheticShape, store = new Store()): Store {
-  const parents: Partial<Record<string, import('./entities.ts').Entity>> = {};
-  const up = { STUDY: 'PATIENT', SERIES: 'STUDY', IMAGE: 'SERIES' } as const;
+  const add = adder(store);
+  for (const e of syntheticEntities(shape)) add(e);
+  return store;
+}
+
+/** The same, awaiting `pace` after each patient (which gives the event loop a turn, or throws to stop). */
+export async function syntheticStoreAsync(shape: SyntheticShape, store: Store, pace: () => Promise<void>): Promise<Store> {
+  const add = adder(store);
   for (const e of syntheticEntities(shape)) {
-    const parent = e.level === 'PATIENT' ? undefined : parents[up[e.level]];
-    parents[e.level] = store.add(e.level, e.values, parent);
+    if (e.level === 'PATIENT') await pace();
+    add(e);
   }
   return store;
+}
+
+function adder(store: Store): (e: { level: 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE'; values: Values }) => void {
+  const parents: Partial<Record<string, Entity>> = {};
+  const up = { STUDY: 'PATIENT', SERIES: 'STUDY', IMAGE: 'SERIES' } as const;
+  return (e) => {
+    const parent = e.level === 'PATIENT' ? undefined : parents[up[e.level]];
+    parents[e.level] = store.add(e.level, e.values, parent);
+  };
 }
 
 /** The same synthetic archive as a YAML store document. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node, YAMLMap } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 import { entryForKeyword } from '../dataset/dictionary.ts';
 import type { AttrValue, Entity, Item, Level, Values } from './entities.ts';
 import { NON_KEY_ATTRIBUTES, levelOfAttribute } from './levels.ts';
@@ -18,11 +18,14 @@ const CHILDREN: Partial<Record<Level, { key: string; level: Level }>> = {
 /** The child lists and the level they belong under. */
 const STRUCTURAL: Record<string, Level> = { studies: 'PATIENT', series: 'STUDY', instances: 'SERIES' };
 
+/** Where an offset of the parsed text is in the file: a LineCounter, or one shifted for a part of a file. */
+export type LinePositions = Pick<LineCounter, 'linePos'>;
+
 class Reader {
   readonly problems: StoreProblem[] = [];
   constructor(
     readonly file: string,
-    private readonly lines: LineCounter,
+    private readonly lines: LinePositions,
   ) {}
 
   where(node: Node | null | undefined): string {
@@ -45,20 +48,30 @@ class Reader {
 export function loadYamlStore(file: string, store = new Store(), text = readFileSync(file, 'utf8')): Store {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const problems: StoreProblem[] = [];
-  for (const e of doc.errors) {
-    const p = lines.linePos(e.pos[0]);
-    problems.push({ where: `${file}:${p.line}:${p.col}`, message: e.message.split('\n')[0]! });
-  }
+  const problems = yamlSyntaxProblems(doc, file, lines);
   if (problems.length) throw new StoreError('STORE_INVALID', problems);
+  if (doc.contents === null) throw new StoreError('STORE_INVALID', [{ where: file, message: 'the file is empty: a store is a mapping with "patients" and/or "worklist"' }]);
   return readStoreNode(doc.contents as Node | null, file, lines, store);
+}
+
+/** The parser's errors, one line each: the position goes in `where`, not again at the end of the message. */
+export function yamlSyntaxProblems(doc: Document, file: string, lines: LinePositions): StoreProblem[] {
+  return doc.errors.map((e) => {
+    const p = lines.linePos(e.pos[0]);
+    return { where: `${file}:${p.line}:${p.col}`, message: yamlMessage(e.message) };
+  });
+}
+
+/** The first line of a YAML parser message without its trailing " at line L, column C:" (the code frame follows it). */
+export function yamlMessage(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '');
 }
 
 /**
  * Reads a store from a YAML node (a whole file, or the `store:` of a scenario) into `store`,
  * with positions from `lines`. `ignore` names keys of that mapping that are not the store's.
  */
-export function readStoreNode(root: Node | null, file: string, lines: LineCounter, store: Store, ignore: readonly string[] = []): Store {
+export function readStoreNode(root: Node | null, file: string, lines: LinePositions, store: Store, ignore: readonly string[] = []): Store {
   const r = new Reader(file, lines);
   if (!isMap(root)) throw new StoreError('STORE_INVALID', [{ where: r.where(root), message: 'a store is a mapping with "patients" and/or "worklist"' }]);
   const staged = new Store();
