@@ -1,17 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { DataSetInput } from '../simulators/dataset/data-set.ts';
 import { DataSet } from '../simulators/dataset/data-set.ts';
+import { yamlSyntaxProblems } from '../simulators/store/yaml-store.ts';
 import { UsageError } from './args.ts';
 
 /** Reads a YAML or JSON list of flat records; each must build as a data set (keywords checked). */
 export function loadRecords(file: string): DataSetInput[] {
-  let doc: unknown;
+  let text: string;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`${file}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}`);
   }
+  const lines = new LineCounter();
+  const parsed = parseDocument(text, { lineCounter: lines });
+  const first = yamlSyntaxProblems(parsed, file, lines)[0];
+  if (first) throw new UsageError(`${first.where}: ${first.message}`);
+  const doc: unknown = parsed.toJS();
   if (!Array.isArray(doc)) throw new UsageError(`${file}: expected a list of records`);
   return doc.map((r, i) => {
     if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new UsageError(`${file}: record ${i + 1} is not a mapping`);

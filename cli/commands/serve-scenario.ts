@@ -1,4 +1,3 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
 import chalk from 'chalk';
 import { CommandField } from '../../simulators/dimse/command-fields.ts';
 import { describeStatus, statusClass } from '../../simulators/dimse/status.ts';
@@ -9,19 +8,23 @@ import type { TraceEvent } from '../../simulators/trace/format.ts';
 import { port, UsageError } from '../args.ts';
 import type { ParsedOptions } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { attributeLines } from '../identifiers.ts';
+import type { AssociationBook } from '../identifiers.ts';
 import { errorLine } from '../output.ts';
 import type { Output } from '../output.ts';
+import { RecordFile } from '../record-file.ts';
 import { loadScenarioFor, summary } from './scenario.ts';
+import { stopScp } from './serve-stop.ts';
 
 /** Options that describe an SCP, which a scenario file already does. */
 const SCENARIO_SAYS = ['store', 'synthetic-store', 'profile', 'decline', 'timezone', 'records', 'synthetic', 'handler', 'ignore-cancel', 'delay', 'calling-ae', 'max-pdu', 'ae-title'];
 
 /**
  * `serve --scenario FILE`: the scenario's SCP on a real socket, printing what each peer sends
- * (C-FIND requests, cancels, finals with the count of Pendings before them) and, with
- * `--record FILE`, writing every DIMSE message as one JSON line.
+ * (C-FIND requests with their identifiers decoded, cancels, finals with the count of Pendings
+ * before them) and, with `--record FILE`, writing every DIMSE message as one JSON line.
  */
-export async function serveScenario(options: ParsedOptions, explicit: ParsedOptions, events: EventStream<TraceEvent>, io: Output, stop: Promise<void>): Promise<number> {
+export async function serveScenario(options: ParsedOptions, explicit: ParsedOptions, events: EventStream<TraceEvent>, io: Output, stop: Promise<unknown>, book: AssociationBook): Promise<number> {
   for (const name of SCENARIO_SAYS) {
     if (explicit[name] !== undefined) throw new UsageError(`--${name} cannot be combined with --scenario (the scenario file sets it)`);
   }
@@ -31,10 +34,9 @@ export async function serveScenario(options: ParsedOptions, explicit: ParsedOpti
   const recorder = new Recorder('scp');
   recorder.attach(events);
   const recordFile = options.record as string | undefined;
-  if (recordFile) writeFileSync(recordFile, '');
+  const record = recordFile === undefined ? undefined : await RecordFile.open(recordFile, events, book);
   const pendings = new Map<string, number>();
   recorder.onMessage((m) => {
-    if (recordFile) appendFileSync(recordFile, `${JSON.stringify(Recorder.toJson(m))}\n`);
     if (options.quiet) return;
     const c = m.command;
     const key = `${m.associationId}/${c.MessageIDBeingRespondedTo}`;
@@ -48,7 +50,14 @@ export async function serveScenario(options: ParsedOptions, explicit: ParsedOpti
       line += ` (${describeStatus(c.Status ?? 0).slice(5)}), after ${pendings.get(key) ?? 0} Pendings`;
       pendings.delete(key);
     }
-    io.out(m.direction === 'received' ? line : chalk.dim(line));
+    if (m.direction === 'sent') {
+      io.out(chalk.dim(line));
+      return;
+    }
+    const info = book.get(m.associationId);
+    io.out(`${line}${info ? ` from "${info.callingAeTitle}" to "${info.calledAeTitle}"` : ''}`);
+    const decoded = book.decode(m);
+    if (decoded) for (const l of 'attributes' in decoded ? attributeLines(decoded.attributes, '    ') : [`    identifier not decoded: ${decoded.error}`]) io.out(l);
   });
   const scp = scpFromScenario(scenario, { events });
   const p = port((explicit.port as number | undefined) ?? scenario.scp.port ?? 11112, '--port');
@@ -56,14 +65,16 @@ export async function serveScenario(options: ParsedOptions, explicit: ParsedOpti
   try {
     bound = await scp.listen(p, options.host as string);
   } catch (e) {
+    await record?.close();
     io.err(errorLine(`cannot listen on ${options.host}:${p}: ${(e as Error).message}`));
     return ExitCode.Connection;
   }
   io.out(`${chalk.bold(scenario.name)} (${file}): ${summary(scenario)}`);
   io.out(`${chalk.bold(`SCP "${scenario.scp.aeTitle}"`)} listening on ${options.host}:${bound}`);
   await stop;
-  await scp.close();
+  const aborted = await stopScp(scp);
+  await record?.close();
   const cancels = recorder.cancels();
-  io.out(`stopped: ${recorder.associations.size} association(s), ${recorder.fromPeer('C-FIND-RQ').length} C-FIND, ${cancels.length} C-CANCEL${recordFile ? `; record in ${recordFile}` : ''}`);
+  io.out(`stopped: ${recorder.associations.size} association(s)${aborted ? ` (${aborted} open, aborted)` : ''}, ${recorder.fromPeer('C-FIND-RQ').length} C-FIND, ${cancels.length} C-CANCEL${recordFile ? `; record in ${recordFile}` : ''}`);
   return ExitCode.Ok;
 }
