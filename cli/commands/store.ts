@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import chalk from 'chalk';
 import { StoreError } from '../../simulators/store/store.ts';
 import { syntheticYaml } from '../../simulators/store/synthetic.ts';
@@ -11,7 +11,7 @@ import type { OptionSpec } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { errorLine } from '../output.ts';
 import type { Output } from '../output.ts';
-import { loadStores } from '../store-loading.ts';
+import { loadStores, printStoreProblems } from '../store-loading.ts';
 
 const generateOptions: OptionSpec[] = [
   { name: 'patients', kind: 'int', description: 'number of patients', default: 100 },
@@ -19,7 +19,7 @@ const generateOptions: OptionSpec[] = [
   { name: 'series', kind: 'int', description: 'series per study', default: 2 },
   { name: 'instances', kind: 'int', description: 'instances per series', default: 10 },
   { name: 'seed', kind: 'int', description: 'seed of the pseudo-random names and dates', default: 7433 },
-  { name: 'out', alias: 'o', kind: 'string', description: 'write to this file instead of standard output', valueName: 'FILE' },
+  { name: 'out', alias: 'o', kind: 'string', description: 'write to this file instead of standard output (missing folders are created)', valueName: 'FILE' },
   { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
 ];
 
@@ -55,8 +55,15 @@ export async function storeCommand(argv: string[], io: Output): Promise<number> 
     const shape = { patients: options.patients as number, studiesPerPatient: options.studies as number, seriesPerStudy: options.series as number, instancesPerSeries: options.instances as number, seed: options.seed as number };
     const yaml = syntheticYaml(shape);
     if (options.out) {
-      writeFileSync(options.out as string, yaml);
-      io.out(`wrote ${options.out}: ${shape.patients * shape.studiesPerPatient * shape.seriesPerStudy * shape.instancesPerSeries} instances`);
+      const out = options.out as string;
+      try {
+        mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+        writeFileSync(out, yaml);
+      } catch (e) {
+        io.err(errorLine(`cannot write ${out}: ${whyNot(e as NodeJS.ErrnoException)}`));
+        return ExitCode.Usage;
+      }
+      io.out(`wrote ${out}: ${shape.patients * shape.studiesPerPatient * shape.seriesPerStudy * shape.instancesPerSeries} instances`);
     } else {
       io.out(yaml);
     }
@@ -82,9 +89,7 @@ export async function storeCommand(argv: string[], io: Output): Promise<number> 
       if (empty) return ExitCode.FailureStatus;
       return ExitCode.Ok;
     } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
-      return ExitCode.FailureStatus;
+      return storeFailed(e, io);
     }
   }
   if (verb === 'export') {
@@ -104,10 +109,26 @@ export async function storeCommand(argv: string[], io: Output): Promise<number> 
       if (r.worklist && worklistAe) io.out(`  serve them with: wlmscpfs -dfp ${path.relative(process.cwd(), path.dirname(r.worklistDir))} PORT   (called AE ${worklistAe})`);
       return ExitCode.Ok;
     } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
-      return ExitCode.FailureStatus;
+      return storeFailed(e, io);
     }
   }
   throw new UsageError(`unknown store command "${verb}" (check, generate or export)`);
+}
+
+/** A store that cannot be loaded: one line per problem, exit 1; a path that does not exist: one line, exit 2. */
+function storeFailed(e: unknown, io: Output): number {
+  if (e instanceof UsageError) {
+    io.err(errorLine(e.message));
+    return ExitCode.Usage;
+  }
+  if (!(e instanceof StoreError)) throw e;
+  printStoreProblems(e, io);
+  return ExitCode.FailureStatus;
+}
+
+function whyNot(e: NodeJS.ErrnoException): string {
+  if (e.code === 'EEXIST' || e.code === 'ENOTDIR') return 'a part of the path is a file, not a folder';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
+  if (e.code === 'EISDIR') return 'it is a folder';
+  return e.code ?? e.message;
 }
