@@ -7,6 +7,7 @@ import { loadScenario, ScenarioError } from '../../simulators/scenario/load.ts';
 import type { Scenario } from '../../simulators/scenario/types.ts';
 import { UsageError } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { describeScenario } from '../scenario-describe.ts';
 import { errorLine } from '../output.ts';
 import type { Output } from '../output.ts';
 
@@ -14,6 +15,8 @@ import type { Output } from '../output.ts';
 export const SHIPPED_SCENARIOS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scenarios');
 
 export const scenarioUsage = `qr-harness scenario check FILE …     validate scenario files without running them (errors name file:line:column)
+qr-harness scenario describe FILE …  what a scenario holds and does, in words: store counts, SCP settings,
+                                       association rules and behaviours, SCU steps
 qr-harness scenario list [DIR]         the scenarios in DIR (default: the shipped ones), one line each
 qr-harness scenario schema [--out F]   print the JSON Schema of scenario files
 
@@ -72,6 +75,21 @@ export async function scenarioCommand(argv: string[], io: Output): Promise<numbe
     if (bad) io.err(`${bad} of ${rest.length} scenario file${rest.length === 1 ? '' : 's'} invalid`);
     return bad ? ExitCode.FailureStatus : ExitCode.Ok;
   }
+  if (verb === 'describe') {
+    if (rest.length === 0) throw new UsageError('scenario describe needs at least one file');
+    let bad = 0;
+    for (const [i, file] of rest.entries()) {
+      try {
+        if (i > 0) io.out('');
+        for (const line of describeScenario(loadScenario(file))) io.out(line);
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        bad++;
+        for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
+      }
+    }
+    return bad ? ExitCode.FailureStatus : ExitCode.Ok;
+  }
   if (verb === 'list') {
     if (rest.length > 1) throw new UsageError('scenario list takes at most one folder');
     const dir = rest[0] ?? SHIPPED_SCENARIOS;
@@ -110,5 +128,5 @@ export async function scenarioCommand(argv: string[], io: Output): Promise<numbe
     }
     return ExitCode.Ok;
   }
-  throw new UsageError(`unknown scenario command "${verb}" (check, list or schema)`);
+  throw new UsageError(`unknown scenario command "${verb}" (check, describe, list or schema)`);
 }

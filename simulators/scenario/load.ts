@@ -8,7 +8,7 @@ import { PROFILES } from '../matching/profile.ts';
 import { loadDicomFolder } from '../store/dicom-folder.ts';
 import { Store, StoreError } from '../store/store.ts';
 import { syntheticStore } from '../store/synthetic.ts';
-import { loadYamlStore, readStoreNode } from '../store/yaml-store.ts';
+import { loadYamlStore, readStoreNode, yamlSyntaxProblems } from '../store/yaml-store.ts';
 import { HarnessError } from '../wire/errors.ts';
 import { SCENARIO_SCHEMA } from './scenario-schema.ts';
 import { parseStatus, position, validate } from './schema-dsl.ts';
@@ -35,15 +35,13 @@ function parseFile(file: string, problems: SchemaProblem[], top: boolean): Parse
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    problems.push({ where: file, message: `cannot read: ${(e as Error).message}` });
+    const code = (e as NodeJS.ErrnoException).code;
+    problems.push({ where: file, message: code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? (e as Error).message}` });
     return undefined;
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, merge: true, uniqueKeys: true });
-  for (const e of doc.errors) {
-    const p = lines.linePos(e.pos[0]);
-    problems.push({ where: `${file}:${p.line}:${p.col}`, message: e.message.split('\n')[0]! });
-  }
+  problems.push(...yamlSyntaxProblems(doc, file, lines));
   if (doc.errors.length) return undefined;
   const at = (n: Node | null | undefined) => position(file, lines, n);
   const schema: Schema = top ? SCENARIO_SCHEMA : { ...SCENARIO_SCHEMA, props: { ...(SCENARIO_SCHEMA as { props: Record<string, { schema: Schema }> }).props, name: { schema: { kind: 'string' } } } } as Schema;
