@@ -6,6 +6,7 @@ import { storeCommand } from './commands/store.ts';
 import { scenarioCommand } from './commands/scenario.ts';
 import { runCommand } from './commands/run.ts';
 import { conformCommand } from './commands/conform.ts';
+import { reportCommand } from './commands/report.ts';
 import { ExitCode } from './exit-codes.ts';
 import { errorLine, processOutput } from './output.ts';
 import { versionLine } from './version.ts';
@@ -19,6 +20,7 @@ const commands: Record<string, { run: (argv: string[], io: Output) => Promise<nu
   scenario: { run: scenarioCommand, summary: 'check, list or describe scenario files (scripted SCP and SCU behaviours)' },
   run: { run: runCommand, summary: "run a scenario's scripted SCU (against its own SCP, or --target-scp HOST:PORT)" },
   conform: { run: conformCommand, summary: 'run the conformance suite: self, or judge an archive (--target-scp) rule by rule' },
+  report: { run: reportCommand, summary: "rebuild a run's HTML report and JUnit file from its message stream and verdicts" },
 };
 
 export const usage = `qr-harness: conformance harness and peer simulator for DICOM Query/Retrieve Find (C-FIND, C-ECHO, C-CANCEL)

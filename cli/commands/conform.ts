@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
 import { takeCensus } from '../../simulators/conformance/census.ts';
@@ -18,11 +18,15 @@ import type { Store } from '../../simulators/store/store.ts';
 import { aeTitle, helpFor, parseArgs, port, UsageError } from '../args.ts';
 import type { OptionSpec } from '../args.ts';
 import { PROJECT_ROOT, runSuite, scenarioCounts } from '../conform/cucumber-run.ts';
-import { printSummary, verdictLine } from '../conform/print.ts';
+import { failureLines, LiveStatus, printSummary, verdictLine } from '../conform/print.ts';
+import { writeReports } from '../report/build.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { errorLine } from '../output.ts';
+import { errorLine, processOutput } from '../output.ts';
 import type { Output } from '../output.ts';
 import { loadStores } from '../store-loading.ts';
+
+/** What a run leaves in --report, each replaced only when the run completes. */
+const REPORT_FILES = ['conformance.html', 'junit.xml', 'verdicts.json', 'verdicts.ndjson', 'messages.ndjson'];
 
 const MODEL_TAGS: Record<string, string> = { patient: '@patient-root', study: '@study-root', psonly: '@patient-study-only', mwl: '@worklist' };
 
@@ -94,13 +98,19 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
     for (const p of e.problems) io.err(errorLine(`${p.where}: ${p.message}`));
     return ExitCode.Usage;
   }
-  mkdirSync(reportDir, { recursive: true });
-  const verdictsFile = path.join(reportDir, 'verdicts.ndjson');
+  // The run writes into a folder of its own; the reports replace the previous ones only once complete.
+  const staging = path.join(reportDir, `.run-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const verdictsFile = path.join(staging, 'verdicts.ndjson');
+  const messagesFile = path.join(staging, 'messages.ndjson');
   writeFileSync(verdictsFile, '');
+  writeFileSync(messagesFile, '');
+  const live = new LiveStatus(io, io === processOutput && process.stdout.isTTY === true && !process.env.NO_COLOR, json);
   const startedAt = new Date();
   const record = (v: Verdict) => {
     appendFileSync(verdictsFile, `${JSON.stringify(v)}\n`);
-    io.out(json ? JSON.stringify(v) : verdictLine(v));
+    live.line(json ? JSON.stringify(v) : verdictLine(v));
   };
   const parameters: RunParameters = { timeoutMs, storePaths, verdictsFile };
   const doc: Omit<VerdictsDoc, 'summary' | 'checks' | 'run'> = { product: product(), dataSet: { paths: storePaths } };
@@ -145,9 +155,19 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
   let scenarios: Record<string, number> = {};
   if (ranSuite) {
     const tags = [vendor ? '@scp-under-test' : undefined, models ? `(${models.map((m) => MODEL_TAGS[m]).join(' or ')} or not (${Object.values(MODEL_TAGS).join(' or ')}))` : undefined, options.tags ? `(${options.tags as string})` : undefined].filter(Boolean).join(' and ');
-    const run = await runSuite({ parameters, ...(tags && { tags }), reportDir, onVerdict: (v) => io.out(json ? JSON.stringify(v) : verdictLine(v)), interrupt });
+    const run = await runSuite({
+      parameters,
+      ...(tags && { tags }),
+      messagesFile,
+      onVerdict: (v) => live.line(json ? JSON.stringify(v) : verdictLine(v)),
+      // Scenarios with verdicts print those; the others (tests of this harness) print their failure, bounded.
+      onFailure: (f) => (json ? undefined : live.line(failureLines(f))),
+      onProgress: (p) => live.update(p),
+      interrupt,
+    });
+    live.clear();
     interruptedRun = run.interrupted;
-    scenarios = scenarioCounts(path.join(reportDir, 'messages.ndjson'));
+    scenarios = scenarioCounts(messagesFile);
     if (!run.finished && !run.interrupted) {
       io.err(errorLine(`the conformance suite stopped with code ${run.code}:`));
       io.err(run.stderr.trim().split('\n').slice(-20).join('\n'));
@@ -157,16 +177,29 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
   const checks = parseVerdictLines(readFileSync(verdictsFile, 'utf8'));
   const finished = new Date();
   const full: VerdictsDoc = { ...doc, run: { mode: vendor ? 'archive under test' : 'self', startedAt: startedAt.toISOString(), finishedAt: finished.toISOString(), durationMs: finished.getTime() - startedAt.getTime(), interrupted: interruptedRun, ...(options.tags !== undefined && { tags: options.tags as string }) }, summary: countVerdicts(checks), checks };
-  writeFileSync(path.join(reportDir, 'verdicts.json'), `${JSON.stringify(full, null, 2)}\n`);
+  writeFileSync(path.join(staging, 'verdicts.json'), `${JSON.stringify(full, null, 2)}\n`);
+  const built = writeReports({ messagesFile, verdictsFile: path.join(staging, 'verdicts.json'), outDir: staging });
+  const shownDir = path.relative(process.cwd(), reportDir) || '.';
+  if (interruptedRun) {
+    const kept = path.join(reportDir, 'interrupted');
+    rmSync(kept, { recursive: true, force: true });
+    renameSync(staging, kept);
+    say(chalk.magenta(`The run did not finish: the reports in ${shownDir}/ are those of the last complete run; what this run reached is in ${path.join(shownDir, 'interrupted')}/conformance.html.`));
+  } else {
+    for (const f of REPORT_FILES) renameSync(path.join(staging, f), path.join(reportDir, f));
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(path.join(reportDir, 'interrupted'), { recursive: true, force: true });
+    say(chalk.dim(`conformance.html: ${(built.htmlBytes / 1e6).toFixed(2)} MB, ${built.model.scenarios.length} scenarios`));
+  }
   if (json) io.out(JSON.stringify({ summary: full.summary, target: full.target, interrupted: interruptedRun }));
-  else printSummary(full, io, path.relative(process.cwd(), reportDir) || '.', scenarios);
+  else printSummary(full, io, shownDir, scenarios);
   if (options['write-expected']) {
     writeExpected(path.resolve(options['write-expected'] as string), doc.target ? `${doc.target.aeTitle} (${doc.target.implementationVersionName ?? doc.target.implementationClassUid ?? 'unknown implementation'})` : 'our own SCP (self run)', checks);
     say(chalk.dim(`Wrote ${options['write-expected'] as string}`));
   }
   // Scenarios that failed without a verdict (the @self ones, which test this harness) fail the run too.
   const unexplained = (scenarios.failed ?? 0) + (scenarios.undefined ?? 0) + (scenarios.ambiguous ?? 0) - full.summary.fail - full.summary.error;
-  if (unexplained > 0) io.err(errorLine(`${unexplained} scenario(s) failed without a verdict: see ${path.join(reportDir, 'junit.xml')}`));
+  if (unexplained > 0) io.err(errorLine(`${unexplained} scenario(s) failed without a verdict: see ${path.join(shownDir, interruptedRun ? 'interrupted' : '', 'conformance.html')}`));
   if (options.expect) {
     const differences = compareWithExpected(checks, readExpected(path.resolve(options.expect as string)));
     if (differences.length) {

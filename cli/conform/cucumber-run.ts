@@ -3,6 +3,8 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import path from 'node:path';
 import type { RunParameters } from '../../simulators/conformance/run-parameters.ts';
 import type { Verdict } from '../../simulators/conformance/verdict.ts';
+import { MessageTail } from './progress.ts';
+import type { ScenarioFailure, SuiteProgress } from './progress.ts';
 
 export const PROJECT_ROOT = path.join(import.meta.dirname, '../..');
 
@@ -52,8 +54,13 @@ class VerdictTail {
 export interface SuiteOptions {
   parameters: RunParameters;
   tags?: string;
-  reportDir: string;
+  /** Where cucumber's message stream is written while the suite runs. */
+  messagesFile: string;
   onVerdict: (v: Verdict) => void;
+  /** A scenario failed: its failing step and message, bounded. */
+  onFailure: (f: ScenarioFailure) => void;
+  /** Called about ten times a second with the suite's progress. */
+  onProgress: (p: SuiteProgress) => void;
   /** Resolves when the user interrupts: the suite is stopped and what ran is kept. */
   interrupt: Promise<void>;
 }
@@ -71,16 +78,17 @@ export function runSuite(o: SuiteOptions): Promise<CucumberRun> {
     '--world-parameters',
     JSON.stringify(o.parameters),
     '--format',
-    `html:${path.join(o.reportDir, 'conformance.html')}`,
-    '--format',
-    `junit:${path.join(o.reportDir, 'junit.xml')}`,
-    '--format',
-    `message:${path.join(o.reportDir, 'messages.ndjson')}`,
+    `message:${o.messagesFile}`,
     ...(o.tags ? ['--tags', o.tags] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   const tail = new VerdictTail(o.parameters.verdictsFile!, o.onVerdict);
-  const timer = setInterval(() => tail.poll(), 100);
+  const messages = new MessageTail(o.messagesFile, o.onFailure);
+  const timer = setInterval(() => {
+    tail.poll();
+    messages.poll();
+    o.onProgress(messages.progress);
+  }, 100);
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr.length < 200_000 ? (stderr += c.toString('utf8')) : undefined));
   let interrupted = false;
@@ -92,8 +100,8 @@ export function runSuite(o: SuiteOptions): Promise<CucumberRun> {
     child.on('close', (code) => {
       clearInterval(timer);
       tail.poll();
-      const messages = path.join(o.reportDir, 'messages.ndjson');
-      const finished = existsSync(messages) && readFileSync(messages, 'utf8').includes('"testRunFinished"');
+      messages.poll();
+      const finished = existsSync(o.messagesFile) && readFileSync(o.messagesFile, 'utf8').includes('"testRunFinished"');
       resolve({ code, finished, stderr, interrupted });
     });
   });

@@ -133,9 +133,10 @@ function chartOf(id: string, events: RecordedEvent[], mirrored: boolean): Associ
         break;
       }
       case 'folded':
-        for (const [t, d, cf, status] of e.messages) {
+        for (const [t, d, cf, status, id] of e.messages) {
           const from = lane(d === 's' ? 'sent' : 'received');
-          const cmd = { CommandField: cf, CommandDataSetType: 0x0101, ...(status !== undefined && { Status: status }) } as DimseCommand;
+          const responds = (cf & 0x8000) !== 0 || cf === 0x0fff;
+          const cmd = { CommandField: cf, CommandDataSetType: 0x0101, ...(status != null && { Status: status }), ...(id !== undefined && (responds ? { MessageIDBeingRespondedTo: id } : { MessageID: id })) } as DimseCommand;
           rows.push({ ...messageHead(t, from, cmd, timing), lines: ['Folded in the record: its bytes and identifier were not kept (the record keeps the first and last messages of a long exchange in full).'], pdus: [] });
         }
         break;
@@ -305,12 +306,17 @@ function foldRepeats(rows: ChartRow[]): (ChartRow | Fold)[] {
   return out;
 }
 
-/** The row a failed scenario opens at: the first failure, else the first warning, else the last message. */
+/** The row a failed scenario opens at: the first failure, else the first warning, else the last request. */
 function decisiveRow(items: (ChartRow | Fold)[]): number | undefined {
   const rowAt = (tone: Tone) => items.findIndex((x) => !('fold' in x) && x.tone === tone);
   for (const tone of ['fail', 'warn'] as const) {
     const i = rowAt(tone);
     if (i >= 0) return i;
+  }
+  // Else the last request: the exchange a check judged by its answer.
+  for (let i = items.length - 1; i >= 0; i--) {
+    const x = items[i]!;
+    if (!('fold' in x) && /^C-[A-Z]+-RQ /.test(x.title)) return i;
   }
   return items.length ? items.length - 1 : undefined;
 }

@@ -30,7 +30,7 @@ svg .note .box{fill:#fff8c5;stroke:#d4a72c}svg .note.t-fail .box{fill:#ffebe9;st
 .detail{border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin:6px 0;background:#fff}.detail ul{margin:4px 0;padding-left:18px}.attrs td{font-size:12px;padding:1px 8px}.attrs td:first-child{font-family:ui-monospace,monospace}
 button{font:inherit;font-size:12px;padding:2px 8px;border:1px solid var(--line);border-radius:4px;background:var(--soft);cursor:pointer;margin:2px 4px 2px 0}
 .hex{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre;overflow:auto;max-height:360px;background:var(--soft);padding:6px;border-radius:4px}.hex .f0{background:#ddf4ff}.hex .f1{background:#fff8c5}.hex .hl{background:#ffd33d}.hex .bad{background:var(--fail);color:#fff}.hex .off{color:var(--dim)}
-.fields{max-height:260px;overflow:auto;display:block;font-size:12px}.fields tr:hover{background:#ddf4ff}.fault{color:var(--fail);font-weight:600}
+.why{background:#ffebe9;border-radius:4px;padding:6px 10px;margin-bottom:8px}.fields{max-height:260px;overflow:auto;display:block;font-size:12px}.fields tr:hover{background:#ddf4ff}.fault{color:var(--fail);font-weight:600}
 footer{padding:20px;font-size:12px}[hidden]{display:none!important}
 @media print{.toolbar{display:none}details.scenario{break-inside:avoid}}
 `;
@@ -64,7 +64,7 @@ function openScenario(d){
     });
     if(d.dataset.openChart!==undefined){
       var sec=$('section.chart[data-chart="'+d.dataset.openChart+'"]',body),g=sec&&$('g.r[data-i="'+d.dataset.openRow+'"]',sec);
-      if(g){g.dispatchEvent(new Event('click'));}
+      if(g){g.dispatchEvent(new Event('click'));var box=$('.detail',sec);if(data.why&&data.why.length)box.insertAdjacentHTML('afterbegin','<div class="why"><b>Why this scenario failed</b> (the exchange it turned on is shown below)<ul>'+data.why.map(function(w){return '<li>'+esc(w)+'</li>'}).join('')+'</ul></div>');setTimeout(function(){sec.scrollIntoView({block:'start'})},0)}
     }
   });
 }

@@ -9,7 +9,8 @@ export type Field = [offset: number, length: number, name: string, value?: strin
 
 const hex = (n: number, w: number) => `0x${n.toString(16).padStart(w, '0').toUpperCase()}`;
 const text = (b: Buffer, o: number, n: number) => b.subarray(o, o + n).toString('latin1');
-const shown = (s: string) => JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}…` : s);
+/** A text field quoted, with NUL and other control bytes shown as symbols, not escapes. */
+const shown = (s: string) => `"${(s.length > 80 ? `${s.slice(0, 77)}…` : s).replace(/[\x00-\x1f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)))}"`;
 
 /**
  * Names the fields of a PDU (PS3.8 9.3) down to items, sub-items, PDVs and — where a PDV holds a
@@ -53,9 +54,10 @@ export function pduFields(b: Buffer, dataSetSyntax?: (contextId: number) => Tran
   }
 }
 
-/** Items or sub-items from `p` to `stop`; returns where parsing stopped. */
+/** Items or sub-items from `p` to `stop`; returns where parsing stopped (the fields pushed end there, so the rest can be one field). */
 function items(b: Buffer, p: number, stop: number, out: Field[], path: string): number {
   let pcIndex = 0;
+  let stopped: number;
   while (p + 4 <= stop) {
     const type = b[p]!;
     const len = b.readUInt16BE(p + 2);
@@ -66,13 +68,13 @@ function items(b: Buffer, p: number, stop: number, out: Field[], path: string): 
     switch (type) {
       case 0x20:
       case 0x21:
-        if (len < 4) return p;
+        if (len < 4) return body;
         out.push([body, 1, `${name}: Presentation-context-ID`, `${b[body]}`], [body + 1, 1, `${name}: reserved`]);
         out.push(type === 0x21 ? [body + 2, 1, `${name}: Result/Reason`, `${b[body + 2]}`] : [body + 2, 1, `${name}: reserved`], [body + 3, 1, `${name}: reserved`]);
-        if (items(b, body + 4, body + len, out, `${name} › `) !== body + len) return p;
+        if ((stopped = items(b, body + 4, body + len, out, `${name} › `)) !== body + len) return stopped;
         break;
       case 0x50:
-        if (items(b, body, body + len, out, `${name} › `) !== body + len) return p;
+        if ((stopped = items(b, body, body + len, out, `${name} › `)) !== body + len) return stopped;
         break;
       case 0x51:
         if (len === 4) out.push([body, 4, `${name}: Maximum-length-received`, `${b.readUInt32BE(body)}`]);

@@ -36,7 +36,12 @@ export function packScenario(s: ReportScenario, mode: string): PackedScenario {
     parts.push(`<p class="dim">The record keeps the first and last messages of each association in full; ${s.traffic.omitted.pduBytes.toLocaleString('en')} PDU(s) and ${s.traffic.omitted.dataSets.toLocaleString('en')} identifier(s) in the middle are summarised (time, command, status).</p>`);
   }
   if (!charts.length) parts.push('<p class="dim">No DICOM traffic in this scenario.</p>');
-  const data = { html: parts.join(''), charts: charts.map(rowData) };
+  const why = failed ? s.verdicts.filter((v) => v.verdict === 'fail' || v.verdict === 'error').map((v) => `${v.id}: ${v.summary}${v.evidence.difference?.length ? ` — ${v.evidence.difference.slice(0, 3).join('; ')}` : ''}${v.rules.length ? ` [${v.rules.join('; ')}]` : ''}`) : [];
+  if (failed && !why.length) {
+    const step = s.steps.find((x) => x.status === 'FAILED');
+    if (step) why.push(`${step.keyword} ${step.text}: ${failureText(step.message).split('\n').slice(0, 4).join(' ')}`);
+  }
+  const data = { html: parts.join(''), charts: charts.map(rowData), why };
   return { packed: gzipSync(JSON.stringify(data), { level: 9 }).toString('base64'), open: chartIndex >= 0 ? { chart: chartIndex, row: charts[chartIndex]!.decisive! } : undefined };
 }
 
