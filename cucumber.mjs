@@ -5,10 +5,14 @@ const common = {
   formatOptions: { junit: { suiteName: 'dicom-qr-harness conformance' }, snippetInterface: 'async-await' },
 };
 
-/** The conformance run: terminal progress, and the HTML, JUnit and message reports in reports/. */
+/**
+ * Plain cucumber-js: progress, and the message stream the report is built from
+ * (`qr-harness report reports/messages.ndjson`). `qr-harness conform` runs the same features and
+ * writes every report itself.
+ */
 export default {
   ...common,
-  format: ['progress-bar', 'summary', 'html:reports/conformance.html', 'junit:reports/junit.xml', 'message:reports/messages.ndjson'],
+  format: ['progress-bar', 'message:reports/messages.ndjson'],
 };
 
 /** Inside `npm test`: the same scenarios, quiet output, failures in full. */
@@ -17,10 +21,10 @@ export const test = {
   format: ['progress', 'junit:reports/junit-test.xml'],
 };
 
-/** CI: reports for the pipeline, no progress bar (no TTY). */
+/** CI without a TTY: plain progress and the message stream (then `qr-harness report`). */
 export const ci = {
   ...common,
-  format: ['progress', 'html:reports/conformance.html', 'junit:reports/junit.xml', 'message:reports/messages.ndjson'],
+  format: ['progress', 'message:reports/messages.ndjson'],
 };
 
 /** `qr-harness conform`: it passes the formats (reports in --report) and the world parameters itself. */

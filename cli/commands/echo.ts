@@ -9,8 +9,8 @@ import type { Output } from '../output.ts';
 
 export const echoOptions: OptionSpec[] = [
   { name: 'host', kind: 'string', description: 'peer host', default: '127.0.0.1', valueName: 'HOST' },
-  { name: 'port', alias: 'p', kind: 'int', description: 'peer port', default: 104, valueName: 'PORT' },
-  { name: 'called-ae', kind: 'string', description: 'called AE title (the peer)', default: 'ANY-SCP', valueName: 'AE' },
+  { name: 'port', alias: 'p', kind: 'int', description: 'peer port (11112, where serve listens by default)', default: 11112, valueName: 'PORT' },
+  { name: 'called-ae', kind: 'string', description: 'called AE title (the peer; QRSCP, as serve answers by default)', default: 'QRSCP', valueName: 'AE' },
   { name: 'calling-ae', kind: 'string', description: 'calling AE title (us)', default: 'QRHARNESS', valueName: 'AE' },
   { name: 'max-pdu', kind: 'int', description: 'our maximum PDU length (0 = no limit)', default: 16384 },
   { name: 'repeat', kind: 'int', description: 'C-ECHO requests on the association', default: 1 },

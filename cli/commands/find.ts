@@ -23,8 +23,8 @@ import type { Output } from '../output.ts';
 
 export const findOptions: OptionSpec[] = [
   { name: 'host', kind: 'string', description: 'peer host', default: '127.0.0.1', valueName: 'HOST' },
-  { name: 'port', alias: 'p', kind: 'int', description: 'peer port', default: 104, valueName: 'PORT' },
-  { name: 'called-ae', kind: 'string', description: 'called AE title (the peer)', default: 'ANY-SCP', valueName: 'AE' },
+  { name: 'port', alias: 'p', kind: 'int', description: 'peer port (11112, where serve listens by default)', default: 11112, valueName: 'PORT' },
+  { name: 'called-ae', kind: 'string', description: 'called AE title (the peer; QRSCP, as serve answers by default)', default: 'QRSCP', valueName: 'AE' },
   { name: 'calling-ae', kind: 'string', description: 'calling AE title (us)', default: 'QRHARNESS', valueName: 'AE' },
   { name: 'model', alias: 'm', kind: 'string', description: 'information model: patient, study, psonly or mwl', default: 'study', valueName: 'MODEL' },
   { name: 'level', alias: 'l', kind: 'string', description: 'Query/Retrieve Level: PATIENT, STUDY, SERIES or IMAGE (not for mwl)', valueName: 'LEVEL' },
@@ -46,7 +46,7 @@ export const findOptions: OptionSpec[] = [
 export const findUsage = `qr-harness find --host H --port P --called-ae AE --model patient|study|psonly|mwl --level LEVEL -k Key=Value … [options]
 
 Associates, sends one C-FIND, prints every response (status and identifier) as it arrives and a summary, releases.
-Example (the seed query): qr-harness find --port 11112 --called-ae QRSCP --model patient --level PATIENT -k PatientName=CITIZEN^Jan
+Example (the seed query): qr-harness find --model patient --level PATIENT -k PatientName=CITIZEN^Jan
 
 Ctrl-C sends C-CANCEL and waits for the final response; a second Ctrl-C, or SIGTERM, sends A-ABORT.
 Either way the summary so far is printed. A response to a Message ID never sent ends the C-FIND at

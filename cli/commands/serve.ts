@@ -59,7 +59,7 @@ Runs an SCP that accepts associations, answers C-ECHO and, given a store or reco
 C-CANCEL, until interrupted (Ctrl-C or SIGTERM: open associations are aborted). With --scenario
 FILE it is the scenario's scripted SCP. -v shows each identifier received, decoded.
 Example: qr-harness serve --store scenarios/stores/seed.yaml, then
-         qr-harness find --port 11112 --called-ae QRSCP --model patient --level PATIENT -k PatientName=CITIZEN^Jan
+         qr-harness find --model patient --level PATIENT -k PatientName=CITIZEN^Jan
 
 ${helpFor(serveOptions)}`;
 
