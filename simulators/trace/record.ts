@@ -26,8 +26,11 @@ export type RecordedEvent = Base &
     | { k: 'folded'; pdus: number; messages: FoldedMessage[] }
   );
 
-/** A DIMSE message of a folded run: time (ms), direction (s sent, r received), Command Field, Status when present. */
-export type FoldedMessage = [t: number, dir: 's' | 'r', commandField: number, status?: number];
+/**
+ * A DIMSE message of a folded run: time (ms), direction (s sent, r received), Command Field, Status
+ * (null when absent), and the Message ID it has or responds to, so a reader can tie it to its request.
+ */
+export type FoldedMessage = [t: number, dir: 's' | 'r', commandField: number, status?: number | null, messageId?: number];
 
 export interface RecordedDecodeError {
   code: string;
@@ -138,8 +141,9 @@ export function recordTraffic(events: readonly TraceEvent[], origin: number, sta
       case 'dimse:received': {
         if (mirrored) break;
         if (folding(e.associationId) && e.problems.length === 0) {
-          const m: FoldedMessage = [base.t, e.kind === 'dimse:sent' ? 's' : 'r', e.command.CommandField];
-          if (e.command.Status !== undefined) m.push(e.command.Status);
+          const m: FoldedMessage = [base.t, e.kind === 'dimse:sent' ? 's' : 'r', e.command.CommandField, e.command.Status ?? null];
+          const id = e.command.MessageID ?? e.command.MessageIDBeingRespondedTo;
+          if (id !== undefined) m.push(id);
           fold(e.associationId, base.t).messages.push(m);
           if (e.dataSet) omitted.dataSets++;
           break;
