@@ -2,7 +2,8 @@
 const common = {
   paths: ['features/**/*.feature'],
   import: ['steps/**/*.ts'],
-  formatOptions: { junit: { suiteName: 'dicom-qr-harness conformance' }, snippetInterface: 'async-await' },
+  // Failures print their steps and error, not the traffic attached (that is the report's job).
+  formatOptions: { junit: { suiteName: 'dicom-qr-harness conformance' }, snippetInterface: 'async-await', printAttachments: false },
 };
 
 /**

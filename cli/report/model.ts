@@ -75,7 +75,19 @@ export function failureText(message: string | undefined): string {
   if (!message) return '';
   const lines = message.split('\n');
   const stack = lines.findIndex((l) => /^\s+at /.test(l));
-  return (stack >= 0 ? lines.slice(0, stack) : lines).join('\n').trim();
+  let text = (stack >= 0 ? lines.slice(0, stack) : lines).join('\n').trim();
+  // Node's assertion text in words: "expected Y, got X" instead of "X !== Y" and a +/- diff.
+  text = text.replace(/^AssertionError(?: \[ERR_ASSERTION\])?: /, '');
+  const strict = /^Expected values to be (?:strictly|loosely) (?:deep-)?equal:\s*\n\s*\n?(.+?) !== (.+?)\s*(?:\n|$)/s.exec(text);
+  if (strict) return `expected ${strict[2]!.trim()}, got ${strict[1]!.trim()}`;
+  const header = /\+ (actual|expected) - (actual|expected)/.exec(text);
+  if (header && header.index > 0) {
+    const plus = header[1] === 'actual' ? 'got:      ' : 'expected: ';
+    const minus = header[1] === 'actual' ? 'expected: ' : 'got:      ';
+    const changed = text.slice(header.index).split('\n').slice(1).filter((l) => /^[+-]/.test(l));
+    text = `${text.slice(0, header.index).trim()}\n${changed.map((l) => (l.startsWith('+') ? plus : minus) + l.slice(1).trim()).join('\n')}`;
+  }
+  return text.trim();
 }
 
 function counts(list: VerdictKind[]): Record<VerdictKind, number> & { total: number } {
