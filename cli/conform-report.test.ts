@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { main } from './main.ts';
+import type { Output } from './output.ts';
+import { ExitCode } from './exit-codes.ts';
+import { tempDir } from '../simulators/testing/temp-dir.ts';
+import type { VerdictsDoc } from '../simulators/conformance/verdicts-doc.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+// eslint-disable-next-line no-control-regex
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+function capture(): Output & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
+}
+
+test('conform writes its own report and JUnit; qr-harness report rebuilds the same from the saved streams', async () => {
+  const report = tempDir('conform-report');
+  const io = capture();
+  assert.equal(await main(['conform', '--tags', '@scp-under-test and @association', '--report', report], io), ExitCode.Ok, io.stderr.join('\n'));
+  const html = readFileSync(path.join(report, 'conformance.html'), 'utf8');
+  const doc = JSON.parse(readFileSync(path.join(report, 'verdicts.json'), 'utf8')) as VerdictsDoc;
+  assert.match(html, /<title>dicom-qr-harness self run · conformance report<\/title>/);
+  assert.match(html, new RegExp(`<b id="check-total">${doc.summary.total}</b>`));
+  assert.doesNotMatch(html, /<script src=|<link [^>]*href="http/, 'self-contained');
+  assert.match(io.stdout.join('\n'), /conformance\.html: [\d.]+ MB, \d+ scenarios/);
+  assert.equal(existsSync(path.join(report, `.run-${process.pid}`)), false, 'the run folder is gone');
+
+  const junit = readFileSync(path.join(report, 'junit.xml'), 'utf8');
+  const cases = junit.match(/<testcase /g)?.length ?? 0;
+  assert.equal(cases, doc.summary.total, 'one testcase per scenario (each of these scenarios is one check)');
+  assert.match(junit, /<testcase classname="The association with the archive under test" name="[^"]+"/);
+  assert.match(junit, /<property name="verdict" value="finding"\/>/);
+  assert.match(junit, /<system-out>FINDING association\.extended-negotiation: /);
+
+  const out = tempDir('rebuilt');
+  const io2 = capture();
+  assert.equal(await main(['report', path.join(report, 'messages.ndjson'), '--out', out], io2), ExitCode.Ok, io2.stderr.join('\n'));
+  assert.match(io2.stdout.join('\n'), new RegExp(`^${cases} scenarios, ${doc.summary.total} checks \\(${doc.summary.pass} pass, 0 fail, ${doc.summary.finding} finding`));
+  // The same streams give the same page (the verdicts.json beside the stream is read too).
+  assert.equal(readFileSync(path.join(out, 'conformance.html'), 'utf8'), html);
+  assert.equal(readFileSync(path.join(out, 'junit.xml'), 'utf8'), junit);
+
+  const io3 = capture();
+  assert.equal(await main(['report', path.join(out, 'nothing.ndjson')], io3), ExitCode.Usage);
+  assert.match(io3.stderr.join('\n'), /^error: no message stream at .*nothing\.ndjson/);
+});
+
+test('an interrupted run keeps the previous complete reports and leaves what it reached in interrupted/', { timeout: 120_000 }, async () => {
+  const report = tempDir('conform-interrupted');
+  assert.equal(await main(['conform', '--tags', '@scp-under-test and @association', '--report', report], capture()), ExitCode.Ok);
+  const before = Object.fromEntries(['conformance.html', 'junit.xml', 'verdicts.json', 'messages.ndjson'].map((f) => [f, readFileSync(path.join(report, f), 'utf8')]));
+
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/qr-harness.mjs'), 'conform', '--report', report], { env: { ...process.env, FORCE_COLOR: '0' } });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    // Interrupt once a few verdicts are in: the suite is well under way.
+    if ((stdout.match(/^(✔|◆|✘)/gm)?.length ?? 0) >= 3 && child.exitCode === null && !child.killed) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 2, stdout);
+  assert.match(stdout, /The run did not finish: the reports in .* are those of the last complete run; what this run reached is in .*interrupted\/conformance\.html/);
+  for (const [f, text] of Object.entries(before)) assert.equal(readFileSync(path.join(report, f), 'utf8'), text, `${f} kept`);
+  const partial = JSON.parse(readFileSync(path.join(report, 'interrupted/verdicts.json'), 'utf8')) as VerdictsDoc;
+  assert.equal(partial.run.interrupted, true);
+  const html = readFileSync(path.join(report, 'interrupted/conformance.html'), 'utf8');
+  assert.match(html, /interrupted: only the scenarios that ran are shown/);
+  assert.ok(statSync(path.join(report, 'interrupted/junit.xml')).size > 0);
+});
