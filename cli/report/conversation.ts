@@ -211,7 +211,8 @@ function pduRow(t: number, from: 'L' | 'R', view: PduView, raw: Buffer | undefin
     case 0x06:
       return { ...base, title: 'A-RELEASE-RP', tone: 'ok', lines: [] };
     case 0x07:
-      return { ...base, title: 'A-ABORT', sub: describeAbort(pdu.source, pdu.reason), tone: 'fail', lines: [describeAbort(pdu.source, pdu.reason)] };
+      // A service-user abort is how a test ends an association it is done with as often as a fault: warn; the provider's is a fault.
+      return { ...base, title: 'A-ABORT', sub: describeAbort(pdu.source, pdu.reason), tone: pdu.source === 2 ? 'fail' : 'warn', lines: [describeAbort(pdu.source, pdu.reason)] };
     default:
       return { ...base, title: 'P-DATA-TF', tone: 'info', lines: [] };
   }
@@ -308,7 +309,7 @@ function foldRepeats(rows: ChartRow[]): (ChartRow | Fold)[] {
 
 /** The row a failed scenario opens at: the first failure, else the first warning, else the last request. */
 function decisiveRow(items: (ChartRow | Fold)[]): number | undefined {
-  const rowAt = (tone: Tone) => items.findIndex((x) => !('fold' in x) && x.tone === tone);
+  const rowAt = (tone: Tone) => items.findIndex((x) => !('fold' in x) && x.tone === tone && x.title !== 'A-ABORT');
   for (const tone of ['fail', 'warn'] as const) {
     const i = rowAt(tone);
     if (i >= 0) return i;

@@ -28,7 +28,7 @@ export function reportPage(m: ReportModel, checklist: ChecklistView | undefined)
 ${summaryHtml(m)}
 ${headlinesHtml(m)}
 ${checklist ? checklistHtml(m, checklist) : ''}
-<section id="scenarios"><h2>Scenarios</h2>${featureGroups(m)}</section>
+<section id="scenarios"><h2>Scenarios</h2>${featureGroups(m, new Map((checklist?.items ?? []).map((i) => [i.number, i.title])))}</section>
 </main>
 <footer class="dim">${esc(m.product.name)} ${esc(m.product.version)}${m.product.commit ? ` (${esc(m.product.commit.slice(0, 12))})` : ''} · built from the run's message stream${m.interrupted ? ' · <b>the run was interrupted</b>' : ''}</footer>
 <script>${PAGE_SCRIPT}</script>
@@ -88,22 +88,22 @@ function checklistHtml(m: ReportModel, c: ChecklistView): string {
 <table class="list checklist"><tr><th>#</th><th>verdict</th><th>item</th><th>covered by</th></tr>${rows.join('')}</table></details></section>`;
 }
 
-function featureGroups(m: ReportModel): string {
+function featureGroups(m: ReportModel, titles: Map<number, string>): string {
   const byFeature = new Map<string, ReportScenario[]>();
   for (const s of m.scenarios) byFeature.set(s.uri, [...(byFeature.get(s.uri) ?? []), s]);
   const out: string[] = [];
   for (const list of byFeature.values()) {
     const f = list[0]!;
-    out.push(`<section class="feature" data-theme="${esc(f.theme)}"><h3>${esc(f.feature)} <span class="dim">${esc(f.theme)} · ${esc(f.uri)}</span></h3>${list.map((s) => scenarioHtml(s, m.mode)).join('')}</section>`);
+    out.push(`<section class="feature" data-theme="${esc(f.theme)}"><h3>${esc(f.feature)} <span class="dim">${esc(f.theme)} · ${esc(f.uri)}</span></h3>${list.map((s) => scenarioHtml(s, m.mode, titles)).join('')}</section>`);
   }
   return out.join('');
 }
 
-function scenarioHtml(s: ReportScenario, mode: string): string {
+function scenarioHtml(s: ReportScenario, mode: string, titles: Map<number, string>): string {
   const p = packScenario(s, mode);
   const text = [s.name, s.feature, s.tags.join(' '), ...s.verdicts.flatMap((v) => [v.id, v.title, v.summary, ...v.rules]), ...s.findings].join(' ').toLowerCase();
   const tags = s.tags.filter((t) => !/^@checklist-/.test(t)).map((t) => `<span class="tag">${esc(t)}</span>`).join(' ');
-  const items = s.checklist.length ? `<span class="dim">checklist ${s.checklist.join(', ')}</span>` : '';
+  const items = s.checklist.length ? `<span class="dim">checklist ${s.checklist.map((n) => `<abbr title="${esc(`${n}. ${titles.get(n) ?? ''}`)}">${n}</abbr>`).join(', ')}</span>` : '';
   return `<details class="scenario o-${cls(s.outcome)}" id="${esc(s.anchor)}" data-outcome="${cls(s.outcome)}" data-theme="${esc(s.theme)}" data-checklist=" ${s.checklist.join(' ')} " data-text="${esc(text)}"${p.open ? ` data-open-chart="${p.open.chart}" data-open-row="${p.open.row}"` : ''}>
 <summary>${badge(s.outcome)} <span class="name">${esc(s.name)}</span> ${tags} ${items} <span class="ms">${ms(s.durationMs)}</span></summary>
 <div class="body"></div><script type="application/octet-stream" class="packed">${p.packed}</script></details>`;
