@@ -3,16 +3,27 @@ import path from 'node:path';
 import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile } from '@cucumber/gherkin';
 import { IdGenerator } from '@cucumber/messages';
 import { parse as parseYaml } from 'yaml';
+import { CONFORMANCE_QUERIES } from '../../simulators/conformance/run-parameters.ts';
 
 /**
  * The conformance checklist (features/CHECKLIST.md) as data, and which scenarios prove each item:
  * a scenario covers item N when it carries the tag `@checklist-N` — on itself, or inherited from its
- * Feature, Rule or Examples table. Items no scenario covers say why in features/checklist-uncovered.yaml.
+ * Feature, Rule or Examples table — or when the conformance query it sends
+ * (features/data/conformance-queries.yaml) cites N in its `checklist`, as the query's verdict does.
+ * Items no scenario covers say why in features/checklist-uncovered.yaml.
  */
 
 export const CHECKLIST_FILE = 'features/CHECKLIST.md';
 export const UNCOVERED_FILE = 'features/checklist-uncovered.yaml';
 export const FEATURES_DIR = 'features';
+export const QUERIES_FILE = CONFORMANCE_QUERIES;
+
+/**
+ * The step that sends a conformance query (steps/archive.steps.ts: 'the SCU sends conformance query {word}').
+ * The query a scenario runs is read from this step as cucumber compiles it — an outline row's value put in
+ * place of `<query>` — so it is the id the step receives, whatever the column's place or the scenario's name.
+ */
+export const QUERY_STEP = /^the SCU sends conformance query (\S+)$/;
 
 /** One numbered item of the checklist. */
 export interface ChecklistItem {
@@ -44,6 +55,8 @@ export interface CoveredBy {
   line: number;
   /** Every tag it carries, inherited ones included (`@self`, `@scp-under-test`, `@checklist-N`, …). */
   tags: string[];
+  /** The conformance queries it sends (`When the SCU sends conformance query QR-01`), in order. */
+  queries: string[];
 }
 
 export interface ItemCoverage {
@@ -56,6 +69,8 @@ export interface ChecklistCoverage {
   items: ChecklistItem[];
   /** Every item's number → its coverage. */
   coverage: Map<number, ItemCoverage>;
+  /** Scenarios sending a conformance query that features/data/conformance-queries.yaml does not hold (their step would fail). */
+  unknownQueries: { query: string; file: string; line: number }[];
 }
 
 const PART_HEADING = /^## ([A-Z])\. /;
@@ -202,6 +217,7 @@ export function scenariosIn(projectRoot: string, dir = FEATURES_DIR): CoveredBy[
         file: uri,
         line: lines.get(pickle.astNodeIds.at(-1)!) ?? 0,
         tags: pickle.tags.map((t) => t.name),
+        queries: pickle.steps.flatMap((step) => QUERY_STEP.exec(step.text)?.[1] ?? []),
       });
     }
   }
@@ -237,17 +253,47 @@ export function readUncoveredReasons(projectRoot: string): Map<number, string> {
   return out;
 }
 
+/**
+ * features/data/conformance-queries.yaml: query id → the checklist items it cites (`checklist: [65, 80]`).
+ * A project without the file has no queries.
+ */
+export function readQueryCitations(projectRoot: string): Map<string, number[]> {
+  const file = path.join(projectRoot, QUERIES_FILE);
+  const out = new Map<string, number[]>();
+  if (!fs.existsSync(file)) return out;
+  const doc = parseYaml(fs.readFileSync(file, 'utf8')) as { queries?: unknown } | null;
+  const queries = doc?.queries ?? [];
+  if (!Array.isArray(queries)) throw new Error(`${QUERIES_FILE}: "queries" must be a list`);
+  for (const q of queries as { id?: unknown; checklist?: unknown }[]) {
+    const id = q?.id;
+    if (typeof id !== 'string' || id === '') throw new Error(`${QUERIES_FILE}: a query without an id`);
+    const cited = q.checklist ?? [];
+    if (!Array.isArray(cited) || !cited.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`${QUERIES_FILE}: ${id}: "checklist" must be a list of item numbers`);
+    if (out.has(id)) throw new Error(`${QUERIES_FILE}: ${id}: the id is used twice`);
+    out.set(id, cited as number[]);
+  }
+  return out;
+}
+
+/** The items a scenario covers: those its tags name, then those the conformance queries it sends cite; once each. */
+export function itemsCoveredBy(scenario: Pick<CoveredBy, 'tags' | 'queries'>, citations: ReadonlyMap<string, readonly number[]>): number[] {
+  return [...new Set([...checklistNumbers(scenario.tags), ...scenario.queries.flatMap((q) => citations.get(q) ?? [])])];
+}
+
 /** The checklist's items, and for each the scenarios that cover it or why none does. */
 export function checklistCoverage(projectRoot: string): ChecklistCoverage {
   const items = parseChecklist(fs.readFileSync(path.join(projectRoot, CHECKLIST_FILE), 'utf8'));
   const reasons = readUncoveredReasons(projectRoot);
+  const citations = readQueryCitations(projectRoot);
   const coverage = new Map<number, ItemCoverage>(items.map((i) => [i.number, { scenarios: [] }]));
+  const unknownQueries: ChecklistCoverage['unknownQueries'] = [];
   for (const scenario of scenariosIn(projectRoot)) {
-    for (const n of new Set(checklistNumbers(scenario.tags))) coverage.get(n)?.scenarios.push(scenario);
+    for (const n of itemsCoveredBy(scenario, citations)) coverage.get(n)?.scenarios.push(scenario);
+    for (const q of scenario.queries) if (!citations.has(q)) unknownQueries.push({ query: q, file: scenario.file, line: scenario.line });
   }
   for (const [n, c] of coverage) {
     const why = reasons.get(n);
     if (c.scenarios.length === 0 && why) c.uncoveredWhy = why;
   }
-  return { items, coverage };
+  return { items, coverage, unknownQueries };
 }
