@@ -4,7 +4,7 @@ import { failureText } from './model.ts';
 import type { ReportModel, ReportScenario } from './model.ts';
 
 /** XML text: escaped, and stripped of characters XML 1.0 cannot carry. */
-const x = (s: string) => esc(s.replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/g, '�'));
+const x = (s: string) => esc(s.replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '�'));
 
 /** The exchange a failed scenario turned on, in words: the decisive message and the request it answered. */
 export function decisiveExchange(s: ReportScenario): string | undefined {

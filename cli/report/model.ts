@@ -125,7 +125,7 @@ export function buildModel(run: RunStream, doc: VerdictsDoc | undefined, product
     if (s.verdicts.length) continue;
     if (s.outcome === 'fail' || s.outcome === 'error') {
       const step = s.steps.find((x) => x.status === 'FAILED' || x.status === 'UNDEFINED' || x.status === 'AMBIGUOUS');
-      headlines.push({ verdict: s.outcome, id: s.name, title: s.feature, rules: [], seen: step ? `${step.keyword} ${step.text}: ${failureText(step.message).split('\n')[0] ?? step.status}` : s.status, anchor: s.anchor, theme: s.theme });
+      headlines.push({ verdict: s.outcome, id: s.name, title: s.feature, rules: [], seen: step ? `${step.keyword} ${step.text}: ${failureText(step.message).split('\n')[0] || step.status}` : s.status, anchor: s.anchor, theme: s.theme });
     }
     for (const f of s.findings) headlines.push({ verdict: 'finding', id: s.name, title: s.feature, rules: [], seen: f, anchor: s.anchor, theme: s.theme });
   }
