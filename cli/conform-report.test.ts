@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { main } from './main.ts';
 import type { Output } from './output.ts';
@@ -21,7 +21,8 @@ function capture(): Output & { stdout: string[]; stderr: string[] } {
 test('conform writes its own report and JUnit; qr-harness report rebuilds the same from the saved streams', async () => {
   const report = tempDir('conform-report');
   const io = capture();
-  assert.equal(await main(['conform', '--tags', '@scp-under-test and @association', '--report', report], io), ExitCode.Ok, io.stderr.join('\n'));
+  const allure = path.join(report, 'allure-results');
+  assert.equal(await main(['conform', '--tags', '@scp-under-test and @association', '--report', report, '--allure', allure], io), ExitCode.Ok, io.stderr.join('\n'));
   const html = readFileSync(path.join(report, 'conformance.html'), 'utf8');
   const doc = JSON.parse(readFileSync(path.join(report, 'verdicts.json'), 'utf8')) as VerdictsDoc;
   assert.match(html, /<title>dicom-qr-harness self run · conformance report<\/title>/);
@@ -36,6 +37,11 @@ test('conform writes its own report and JUnit; qr-harness report rebuilds the sa
   assert.match(junit, /<testcase classname="The association with the archive under test" name="[^"]+"/);
   assert.match(junit, /<property name="verdict" value="finding"\/>/);
   assert.match(junit, /<system-out>FINDING association\.extended-negotiation: /);
+
+  // Allure results too: one result per scenario, named and with its status.
+  const results = readdirSync(allure).filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(path.join(allure, f), 'utf8')) as { name: string; status: string });
+  assert.equal(results.length, cases);
+  assert.ok(results.every((r) => r.status === 'passed' && r.name.length > 0));
 
   const out = tempDir('rebuilt');
   const io2 = capture();

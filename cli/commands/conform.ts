@@ -42,6 +42,7 @@ export const conformOptions: OptionSpec[] = [
   { name: 'timeout', kind: 'int', description: 'the longest any check waits for a connection, an association or a response (seconds)', default: DEFAULT_TIMEOUT_MS / 1000 },
   { name: 'expect', kind: 'string', description: 'compare the verdicts with this expected-verdicts file: exit 0 when they agree, 1 when not', valueName: 'FILE' },
   { name: 'write-expected', kind: 'string', description: 'write the verdicts of this run as an expected-verdicts file (keeps the "why" of unchanged entries)', valueName: 'FILE' },
+  { name: 'allure', kind: 'string', description: 'also write Allure results (allure-cucumberjs) into DIR, for history and trends in Allure', valueName: 'DIR' },
   { name: 'json', kind: 'flag', description: 'print each verdict as a JSON line as it is reached, then the summary as JSON' },
   { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
 ];
@@ -164,6 +165,7 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
       onFailure: (f) => (json ? undefined : live.line(failureLines(f))),
       onProgress: (p) => live.update(p),
       interrupt,
+      ...(options.allure !== undefined && { allureDir: path.resolve(options.allure as string) }),
     });
     live.clear();
     interruptedRun = run.interrupted;

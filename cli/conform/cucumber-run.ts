@@ -63,6 +63,8 @@ export interface SuiteOptions {
   onProgress: (p: SuiteProgress) => void;
   /** Resolves when the user interrupts: the suite is stopped and what ran is kept. */
   interrupt: Promise<void>;
+  /** Also write Allure results here (allure-cucumberjs), for teams that keep history and trends in Allure. */
+  allureDir?: string;
 }
 
 /** Runs the Gherkin suite in a child process (a crash in it cannot take the CLI's verdicts with it). */
@@ -80,6 +82,7 @@ export function runSuite(o: SuiteOptions): Promise<CucumberRun> {
     '--format',
     `message:${o.messagesFile}`,
     ...(o.tags ? ['--tags', o.tags] : []),
+    ...(o.allureDir ? ['--format', 'allure-cucumberjs/reporter', '--format-options', JSON.stringify({ resultsDir: o.allureDir })] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   const tail = new VerdictTail(o.parameters.verdictsFile!, o.onVerdict);

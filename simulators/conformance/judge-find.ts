@@ -167,7 +167,8 @@ export function judgeFind(check: FindCheck, store: Store, seen: FindObserved): V
       if (r.identifier && worklist) unidentified.push(r.index);
       continue;
     }
-    if (seenIds.has(id)) fails.push({ code: 'duplicate-entity', rule: 'PS3.4 C.4.1.3.1', checklist: [101], text: `${id} returned twice` });
+    // One Pending per match: PS3.4 C.4.1.3.1, and K.4.1.3.1 for a worklist.
+    if (seenIds.has(id)) fails.push({ code: 'duplicate-entity', rule: worklist ? 'PS3.4 K.4.1.3.1' : 'PS3.4 C.4.1.3.1', checklist: [worklist ? 113 : 101], text: `${id} returned twice` });
     seenIds.add(id);
     got.push(id);
   }

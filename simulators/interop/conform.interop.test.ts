@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync as runSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, peerSkip, startDcmqrscp, startOrthanc, startWlmscpfs } from '../testing/peers.ts';
@@ -49,7 +49,9 @@ function conform(args: string[], o: { interruptAfter?: RegExp } = {}): Promise<R
     child.on('close', (code) => {
       let doc: VerdictsDoc | undefined;
       try {
-        doc = JSON.parse(readFileSync(path.join(report, 'verdicts.json'), 'utf8')) as VerdictsDoc;
+        // An interrupted run leaves its verdicts in interrupted/ (the reports of the last complete run stay in place).
+        const partial = path.join(report, 'interrupted/verdicts.json');
+        doc = JSON.parse(readFileSync(existsSync(partial) ? partial : path.join(report, 'verdicts.json'), 'utf8')) as VerdictsDoc;
       } catch {
         doc = undefined;
       }
