@@ -77,7 +77,7 @@ export function failureText(message: string | undefined): string {
   const stack = lines.findIndex((l) => /^\s+at /.test(l));
   let text = (stack >= 0 ? lines.slice(0, stack) : lines).join('\n').trim();
   // Node's assertion text in words: "expected Y, got X" instead of "X !== Y" and a +/- diff.
-  text = text.replace(/^AssertionError(?: \[ERR_ASSERTION\])?: /, '');
+  text = text.replace(/^(?:AssertionError(?: \[ERR_ASSERTION\])?|Error): /, '');
   const strict = /^Expected values to be (?:strictly|loosely) (?:deep-)?equal:\s*\n\s*\n?(.+?) !== (.+?)\s*(?:\n|$)/s.exec(text);
   if (strict) return `expected ${strict[2]!.trim()}, got ${strict[1]!.trim()}`;
   const header = /\+ (actual|expected) - (actual|expected)/.exec(text);
