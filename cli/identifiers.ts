@@ -64,7 +64,8 @@ export class AssociationBook {
   }
 }
 
-function attributes(ds: DataSet): Attribute[] {
+/** A decoded data set as attributes, in tag order, sequences with their items. */
+export function attributes(ds: DataSet): Attribute[] {
   return ds.elements().map((e) => {
     const a: Attribute = { tag: formatTag(e.tag), keyword: entryForTag(e.tag)?.keyword ?? (e.tag & 0x10000 ? 'private' : 'unknown'), vr: e.vr };
     if (e.items) a.items = e.items.map(attributes);
