@@ -33,6 +33,9 @@ const MODEL_TAGS: Record<string, string> = { patient: '@patient-root', study: '@
 export const conformOptions: OptionSpec[] = [
   { name: 'target-scp', kind: 'string', description: 'the archive under test; without it, the self run against our own SCP', valueName: 'HOST:PORT' },
   { name: 'called-ae', kind: 'string', description: "the archive's AE title", valueName: 'AE' },
+  { name: 'target-scu', kind: 'string', description: 'the query client under test: a command run against our SCP, with {host} {port} {aet} {calling} filled in', valueName: 'COMMAND' },
+  { name: 'wait', kind: 'int', description: 'with --target-scu: the longest a client command may take; without a command: wait this long for the client to connect by itself (GUIs, REST-driven clients)', valueName: 'SECONDS' },
+  { name: 'client-ae', kind: 'string', description: 'the AE title the client under test is asked to use ({calling})', default: 'QRCLIENT', valueName: 'AE' },
   { name: 'calling-ae', kind: 'string', description: 'our AE title', default: 'QRHARNESS', valueName: 'AE' },
   { name: 'load', kind: 'flag', description: 'send the data set to the archive with C-STORE first, then take its census' },
   { name: 'store', kind: 'list', description: 'what the archive holds: a YAML store or a DICOM folder (repeatable; default the conformance data set)', valueName: 'PATH' },
@@ -48,6 +51,8 @@ export const conformOptions: OptionSpec[] = [
 ];
 
 export const conformUsage = `qr-harness conform [--target-scp HOST:PORT --called-ae AE [--load | --store PATH…]] [options]
+       qr-harness conform --target-scu "COMMAND with {host} {port} {aet} {calling}" [--wait S] [options]
+       qr-harness conform --wait SECONDS [options]
 
 Runs the conformance suite. Without --target-scp it is the self run: every feature, our SCU
 against our SCP. With --target-scp the scenarios tagged @scp-under-test judge the archive:
@@ -56,6 +61,11 @@ open), n/a (the archive did not accept what the check needs) or error (nothing c
 judged), naming its rules and evidence. Matching is judged only on data the archive is known
 to hold: --load stores the conformance data set into it and takes a census; --store says what
 it holds already (the census still checks).
+
+With --target-scu the scenarios tagged @scu-under-test judge a query client: for each, our SCP
+plays an archive on a free port of 127.0.0.1 and the command runs against it ({host} {port}
+{aet} filled in, {calling} the AE title the client should use). With --wait alone, each scenario
+prints where to connect and waits that long for the client (GUIs, REST-driven clients).
 
 Exit code: 0 nothing failed (findings allowed), 1 a check failed, 2 the run could not be made or
 something could not be judged. With --expect: 0 when the verdicts agree with the file, 1 when not.
@@ -80,6 +90,11 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
   }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const vendor = options['target-scp'] !== undefined;
+  const clientMode = options['target-scu'] !== undefined || options.wait !== undefined;
+  if (vendor && clientMode) throw new UsageError('--target-scp judges an archive, --target-scu (or --wait) a client: give one');
+  if (clientMode && (options.load || options.store || options['called-ae'])) throw new UsageError('--load, --store and --called-ae judge an archive; a client under test queries the archives of the client scenarios');
+  if (options.wait !== undefined && (options.wait as number) <= 0) throw new UsageError('--wait needs a number of seconds above 0');
+  if (options['target-scu'] !== undefined && !(options['target-scu'] as string).trim()) throw new UsageError('--target-scu needs a command');
   if (!vendor && (options.load || options.store || options['called-ae'])) throw new UsageError('--load, --store and --called-ae need --target-scp');
   if (vendor && options['called-ae'] === undefined) throw new UsageError('--called-ae AE is required with --target-scp');
   if (options.load && options.store) throw new UsageError('--load stores the conformance data set; --store says the archive already holds other data: give one');
@@ -117,7 +132,15 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
   const doc: Omit<VerdictsDoc, 'summary' | 'checks' | 'run'> = { product: product(), dataSet: { paths: storePaths } };
   let ranSuite = true;
 
-  if (vendor) {
+  if (clientMode) {
+    const command = options['target-scu'] as string | undefined;
+    const callingAeTitle = aeTitle(options['client-ae'] as string, '--client-ae');
+    const waitMs = options.wait === undefined ? undefined : (options.wait as number) * 1000;
+    parameters.client = { ...(command !== undefined && { command }), ...(waitMs !== undefined && { waitMs }), callingAeTitle };
+    if (command !== undefined && waitMs !== undefined) parameters.timeoutMs = waitMs / 2;
+    doc.client = { ...(command !== undefined && { command }), callingAeTitle, ...(options.wait !== undefined && { waitSeconds: options.wait as number }) };
+    say(chalk.bold(`Client under test: ${command ?? `the client that connects within ${options.wait as number} s`}`));
+  } else if (vendor) {
     const t = parseTarget(options['target-scp'] as string);
     const target: Target = { ...t, calledAeTitle: aeTitle(options['called-ae'] as string, '--called-ae'), callingAeTitle: aeTitle(options['calling-ae'] as string, '--calling-ae'), timeoutMs };
     parameters.target = { host: target.host, port: target.port, calledAeTitle: target.calledAeTitle, callingAeTitle: target.callingAeTitle };
@@ -155,14 +178,14 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
   let interruptedRun = false;
   let scenarios: Record<string, number> = {};
   if (ranSuite) {
-    const tags = [vendor ? '@scp-under-test' : undefined, models ? `(${models.map((m) => MODEL_TAGS[m]).join(' or ')} or not (${Object.values(MODEL_TAGS).join(' or ')}))` : undefined, options.tags ? `(${options.tags as string})` : undefined].filter(Boolean).join(' and ');
+    const tags = [vendor ? '@scp-under-test' : clientMode ? '@scu-under-test' : undefined, models ? `(${models.map((m) => MODEL_TAGS[m]).join(' or ')} or not (${Object.values(MODEL_TAGS).join(' or ')}))` : undefined, options.tags ? `(${options.tags as string})` : undefined].filter(Boolean).join(' and ');
     const run = await runSuite({
       parameters,
       ...(tags && { tags }),
       messagesFile,
       onVerdict: (v) => live.line(json ? JSON.stringify(v) : verdictLine(v)),
       // Scenarios with verdicts print those; the others (tests of this harness) print their failure, bounded.
-      onFailure: (f) => (json ? undefined : live.line(failureLines(f))),
+      onFailure: (f) => (json || /^(?:Error: )?\S+: (?:FAIL|ERROR) — /.test(f.message) ? undefined : live.line(failureLines(f))),
       onProgress: (p) => live.update(p),
       interrupt,
       ...(options.allure !== undefined && { allureDir: path.resolve(options.allure as string) }),
@@ -178,7 +201,7 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
   }
   const checks = parseVerdictLines(readFileSync(verdictsFile, 'utf8'));
   const finished = new Date();
-  const full: VerdictsDoc = { ...doc, run: { mode: vendor ? 'archive under test' : 'self', startedAt: startedAt.toISOString(), finishedAt: finished.toISOString(), durationMs: finished.getTime() - startedAt.getTime(), interrupted: interruptedRun, ...(options.tags !== undefined && { tags: options.tags as string }) }, summary: countVerdicts(checks), checks };
+  const full: VerdictsDoc = { ...doc, run: { mode: vendor ? 'archive under test' : clientMode ? 'client under test' : 'self', startedAt: startedAt.toISOString(), finishedAt: finished.toISOString(), durationMs: finished.getTime() - startedAt.getTime(), interrupted: interruptedRun, ...(options.tags !== undefined && { tags: options.tags as string }) }, summary: countVerdicts(checks), checks };
   writeFileSync(path.join(staging, 'verdicts.json'), `${JSON.stringify(full, null, 2)}\n`);
   const built = writeReports({ messagesFile, verdictsFile: path.join(staging, 'verdicts.json'), outDir: staging });
   const shownDir = path.relative(process.cwd(), reportDir) || '.';
@@ -196,7 +219,7 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
   if (json) io.out(JSON.stringify({ summary: full.summary, target: full.target, interrupted: interruptedRun }));
   else printSummary(full, io, shownDir, scenarios);
   if (options['write-expected']) {
-    writeExpected(path.resolve(options['write-expected'] as string), doc.target ? `${doc.target.aeTitle} (${doc.target.implementationVersionName ?? doc.target.implementationClassUid ?? 'unknown implementation'})` : 'our own SCP (self run)', checks);
+    writeExpected(path.resolve(options['write-expected'] as string), doc.target ? `${doc.target.aeTitle} (${doc.target.implementationVersionName ?? doc.target.implementationClassUid ?? 'unknown implementation'})` : doc.client ? `the client ${doc.client.command ?? 'that connected by itself'}` : 'our own SCP (self run)', checks);
     say(chalk.dim(`Wrote ${options['write-expected'] as string}`));
   }
   // Scenarios that failed without a verdict (the @self ones, which test this harness) fail the run too.

@@ -34,6 +34,7 @@ export interface ReportModel {
   durationMs: number | undefined;
   interrupted: boolean;
   target: VerdictsDoc['target'];
+  client: VerdictsDoc['client'];
   dataSet: VerdictsDoc['dataSet'] | undefined;
   tags: string | undefined;
   /** Every check's verdict (the verdicts file when there is one, else those attached to scenarios). */
@@ -144,6 +145,7 @@ export function buildModel(run: RunStream, doc: VerdictsDoc | undefined, product
     durationMs,
     interrupted: doc?.run.interrupted ?? !run.finished,
     target: doc?.target,
+    client: doc?.client,
     dataSet: doc?.dataSet,
     tags: doc?.run.tags,
     checks,

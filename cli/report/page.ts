@@ -47,6 +47,9 @@ function headerHtml(m: ReportModel): string {
     rows.push(['System under test', `${t.aeTitle} at ${t.host}:${t.port} (called by ${t.callingAeTitle})`]);
     rows.push(['Implementation', `${t.implementationClassUid ?? '(no class UID)'}${t.implementationVersionName ? ` "${t.implementationVersionName}"` : ''}`]);
     if (t.models) rows.push(['FIND models accepted', t.models.join(', ') || 'none']);
+  } else if (m.client) {
+    rows.push(['Client under test', m.client.command ? `the command ${m.client.command}` : `the client that connected within ${m.client.waitSeconds ?? '?'} s`]);
+    rows.push(['Asked to call itself', m.client.callingAeTitle]);
   } else if (m.mode === 'self') rows.push(['System under test', "this harness's own SCP (our SCU against our SCP)"]);
   if (m.dataSet) rows.push(['Data set', m.dataSet.paths.map((p) => p.replace(/^.*\/(scenarios|features)\//, '$1/')).join(', ')]);
   if (m.tags) rows.push(['Tags', m.tags]);

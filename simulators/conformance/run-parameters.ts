@@ -6,6 +6,8 @@
 export interface RunParameters {
   /** The archive under test; absent in the self run. */
   target?: { host: string; port: number; calledAeTitle: string; callingAeTitle: string };
+  /** The query client under test (`--target-scu`): a command with {host} {port} {aet} {calling}, or a wait for it to connect. */
+  client?: { command?: string; waitMs?: number; callingAeTitle: string };
   /** No check waits longer than this (connect, associate, next response). */
   timeoutMs?: number;
   /** What the archive holds: YAML stores and DICOM folders (default: the conformance data set). */

@@ -4,7 +4,7 @@ import { VERDICT_KINDS } from './verdict.ts';
 /** reports/verdicts.json: the run, the system under test, the data set, counts and every check. */
 export interface VerdictsDoc {
   product: { name: string; version: string };
-  run: { mode: 'self' | 'archive under test'; startedAt: string; finishedAt: string; durationMs: number; interrupted: boolean; tags?: string };
+  run: { mode: 'self' | 'archive under test' | 'client under test'; startedAt: string; finishedAt: string; durationMs: number; interrupted: boolean; tags?: string };
   target?: {
     host: string;
     port: number;
@@ -14,6 +14,8 @@ export interface VerdictsDoc {
     implementationVersionName?: string;
     models?: string[];
   };
+  /** The query client under test (`--target-scu`): its command, or none when it connected by itself. */
+  client?: { command?: string; callingAeTitle: string; waitSeconds?: number };
   dataSet: { paths: string[]; load?: unknown; census?: unknown };
   summary: Record<VerdictKind, number> & { total: number };
   checks: Verdict[];

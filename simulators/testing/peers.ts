@@ -162,24 +162,27 @@ export interface OrthancOptions {
   limitFindResults?: number;
   /** Serve the .wl files of this folder with Orthanc's Modality Worklists plugin (shipped with the Debian package). */
   worklistDir?: string;
+  /** Enable Orthanc's REST API on 127.0.0.1 (its port in `httpPort`), e.g. to drive its C-FIND SCU. */
+  http?: boolean;
 }
 
 export const ORTHANC_WORKLIST_PLUGIN = '/usr/share/orthanc/plugins/libModalityWorklists.so';
 
 /** Orthanc with a temporary storage and index, DICOM only (HTTP off), answering every echo/find/store. */
-export async function startOrthanc(o: OrthancOptions = {}): Promise<RunningPeer> {
+export async function startOrthanc(o: OrthancOptions = {}): Promise<RunningPeer & { httpPort: number }> {
   const binary = requireBinary('Orthanc');
   const aeTitle = o.aeTitle ?? 'ORTHANC';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qrh-orthanc-'));
   const port = await freePort();
+  const httpPort = await freePort();
   const config = {
     Name: 'qr-harness-peer',
     StorageDirectory: path.join(o.dataDir ?? dir, 'storage'),
     IndexDirectory: path.join(o.dataDir ?? dir, 'index'),
     DicomAet: aeTitle,
     DicomPort: port,
-    HttpServerEnabled: false,
-    HttpPort: await freePort(),
+    HttpServerEnabled: o.http === true,
+    HttpPort: httpPort,
     RemoteAccessAllowed: false,
     DicomCheckCalledAet: false,
     DicomAlwaysAllowEcho: true,
@@ -192,7 +195,8 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<RunningPeer>
     StorageCompression: false,
   };
   writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config, null, 2));
-  return launch('Orthanc', binary, [path.join(dir, 'orthanc.json')], dir, port, aeTitle);
+  const peer = await launch('Orthanc', binary, [path.join(dir, 'orthanc.json')], dir, port, aeTitle);
+  return { ...peer, httpPort };
 }
 
 /**

@@ -59,6 +59,8 @@ export class HarnessWorld extends World {
   archiveStore: Store | undefined;
   /** The verdict a When step reached, recorded by the Then step that states the rule. */
   pendingVerdict: Verdict | undefined;
+  /** The archive serving a query client under test, and how the client's command ended. */
+  clientUnderTest: { archive: string; aeTitle: string; port: number; run: import('../../simulators/conformance/client-target.ts').ClientRun | undefined } | undefined;
   /** The last check's C-FIND exchange and what it sent. */
   exchange: { query: ConformanceQuery; run: FindRun } | undefined;
 
