@@ -78,3 +78,16 @@ test('an interrupted run keeps the previous complete reports and leaves what it 
   assert.match(html, /interrupted: only the scenarios that ran are shown/);
   assert.ok(statSync(path.join(report, 'interrupted/junit.xml')).size > 0);
 });
+
+test('a client under test whose command is not found: each check an error that says so, exit code 2; --target-scu and --target-scp together refused', async () => {
+  const report = tempDir('client-not-found');
+  const io = capture();
+  assert.equal(await main(['conform', '--tags', '@client and not @reaction', '--target-scu', 'no-such-client-command {host} {port}', '--report', report], io), 2);
+  const doc = JSON.parse(readFileSync(path.join(report, 'verdicts.json'), 'utf8')) as VerdictsDoc;
+  assert.equal(doc.run.mode, 'client under test');
+  assert.equal(doc.summary.error, doc.summary.total);
+  assert.ok(doc.checks.every((c) => /the client never requested an association: the command was not found/.test(c.summary)));
+  const io2 = capture();
+  assert.equal(await main(['conform', '--target-scu', 'x', '--target-scp', '127.0.0.1:104'], io2), ExitCode.Usage);
+  assert.match(io2.stderr.join('\n'), /give one/);
+});
