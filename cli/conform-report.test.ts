@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { main } from './main.ts';
 import type { Output } from './output.ts';
 import { ExitCode } from './exit-codes.ts';
 import { tempDir } from '../simulators/testing/temp-dir.ts';
+import { findBinary, peersRequired } from '../simulators/testing/peers.ts';
 import type { VerdictsDoc } from '../simulators/conformance/verdicts-doc.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -90,4 +91,18 @@ test('a client under test whose command is not found: each check an error that s
   const io2 = capture();
   assert.equal(await main(['conform', '--target-scu', 'x', '--target-scp', '127.0.0.1:104'], io2), ExitCode.Usage);
   assert.match(io2.stderr.join('\n'), /give one/);
+});
+
+test("conform --pcap: the checks' traffic as a capture that Wireshark's tshark decodes as DICOM", { skip: findBinary('tshark') || peersRequired() ? false : 'tshark not installed (apt-get install -y tshark); REQUIRE_PEERS=1 makes this a failure' }, async () => {
+  const report = tempDir('conform-pcap');
+  const pcap = path.join(report, 'run.pcapng');
+  const io = capture();
+  assert.equal(await main(['conform', '--tags', '@scp-under-test and @cancellation', '--report', report, '--pcap', pcap], io), ExitCode.Ok, io.stderr.join('\n'));
+  assert.match(io.stdout.join('\n'), /Capture: .*run\.pcapng \(\d+ connections, \d+ PDUs\)/);
+  const r = spawnSync('tshark', ['-r', pcap, '--enable-heuristic', 'dicom_tcp', '-Y', 'dicom', '-T', 'fields', '-e', '_ws.col.Info'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /A-ASSOCIATE request QRHARNESS --> QRSCP/);
+  assert.match(r.stdout, /C-FIND-RQ/);
+  assert.match(r.stdout, /C-CANCEL-RQ|C-CANCEL/);
+  assert.match(r.stdout, /C-FIND-RSP/);
 });

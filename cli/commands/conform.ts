@@ -20,6 +20,7 @@ import type { OptionSpec } from '../args.ts';
 import { PROJECT_ROOT, runSuite, scenarioCounts } from '../conform/cucumber-run.ts';
 import { failureLines, LiveStatus, printSummary, verdictLine } from '../conform/print.ts';
 import { writeReports } from '../report/build.ts';
+import { writeCapture } from '../conform/capture.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { errorLine, processOutput } from '../output.ts';
 import type { Output } from '../output.ts';
@@ -46,6 +47,7 @@ export const conformOptions: OptionSpec[] = [
   { name: 'expect', kind: 'string', description: 'compare the verdicts with this expected-verdicts file: exit 0 when they agree, 1 when not', valueName: 'FILE' },
   { name: 'write-expected', kind: 'string', description: 'write the verdicts of this run as an expected-verdicts file (keeps the "why" of unchanged entries)', valueName: 'FILE' },
   { name: 'allure', kind: 'string', description: 'also write Allure results (allure-cucumberjs) into DIR, for history and trends in Allure', valueName: 'DIR' },
+  { name: 'pcap', kind: 'string', description: "also write the checks' traffic as a pcapng capture (Wireshark's DICOM dissector decodes it)", valueName: 'FILE' },
   { name: 'json', kind: 'flag', description: 'print each verdict as a JSON line as it is reached, then the summary as JSON' },
   { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
 ];
@@ -128,7 +130,7 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
     appendFileSync(verdictsFile, `${JSON.stringify(v)}\n`);
     live.line(json ? JSON.stringify(v) : verdictLine(v));
   };
-  const parameters: RunParameters = { timeoutMs, storePaths, verdictsFile };
+  const parameters: RunParameters = { timeoutMs, storePaths, verdictsFile, ...(options.pcap !== undefined && { journalFile: path.join(staging, 'journal.ndjson') }) };
   const doc: Omit<VerdictsDoc, 'summary' | 'checks' | 'run'> = { product: product(), dataSet: { paths: storePaths } };
   let ranSuite = true;
 
@@ -205,6 +207,10 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
   writeFileSync(path.join(staging, 'verdicts.json'), `${JSON.stringify(full, null, 2)}\n`);
   const built = writeReports({ messagesFile, verdictsFile: path.join(staging, 'verdicts.json'), outDir: staging });
   const shownDir = path.relative(process.cwd(), reportDir) || '.';
+  if (options.pcap !== undefined) {
+    const written = writeCapture(parameters.journalFile!, path.resolve(options.pcap as string), `qr-harness conform, ${full.run.mode}, ${full.run.startedAt}`);
+    say(chalk.dim(`Capture: ${options.pcap as string} (${written.connections} connections, ${written.packets} PDUs)`));
+  }
   if (interruptedRun) {
     const kept = path.join(reportDir, 'interrupted');
     rmSync(kept, { recursive: true, force: true });

@@ -16,6 +16,8 @@ export interface RunParameters {
   census?: { ok: boolean; taken: boolean; problems: string[]; worklist?: { ok: boolean; taken: boolean; problems: string[] } };
   /** The Find models the archive accepted when it was first reached (checks that need one pick from these). */
   acceptedModels?: string[];
+  /** With --pcap: each scenario's connections are appended here as byte-journal JSON lines (then written as pcapng). */
+  journalFile?: string;
   /** Each verdict is appended to this file as one JSON line the moment it is reached. */
   verdictsFile?: string;
 }
