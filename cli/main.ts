@@ -21,6 +21,7 @@ const commands: Record<string, { run: (argv: string[], io: Output) => Promise<nu
   run: { run: runCommand, summary: "run a scenario's scripted SCU (against its own SCP, or --target-scp HOST:PORT)" },
   conform: { run: conformCommand, summary: 'run the conformance suite: self, or judge an archive (--target-scp) rule by rule' },
   report: { run: reportCommand, summary: "rebuild a run's HTML report and JUnit file from its message stream and verdicts" },
+  proxy: { run: (argv, io) => import('./commands/proxy.ts').then((m) => m.proxyCommand(argv, io)), summary: 'forward a DICOM connection unchanged, recording it and judging both sides as it passes' },
 };
 
 export const usage = `qr-harness: conformance harness and peer simulator for DICOM Query/Retrieve Find (C-FIND, C-ECHO, C-CANCEL)

@@ -1,0 +1,213 @@
+import chalk from 'chalk';
+import { EventStream } from '../../simulators/events/event-stream.ts';
+import { ProxyError } from '../../simulators/proxy/errors.ts';
+import type { Direction, ProxyEvent, Side } from '../../simulators/proxy/events.ts';
+import { ConnectionObserver } from '../../simulators/proxy/observer.ts';
+import { Relay } from '../../simulators/proxy/relay.ts';
+import { describeCommand, describePdu } from '../../simulators/trace/describe.ts';
+import { transferSyntax } from '../../simulators/dataset/transfer-syntax.ts';
+import { uidName } from '../../simulators/dimse/sop-classes.ts';
+import { helpFor, parseArgs, port, requireString, UsageError } from '../args.ts';
+import type { OptionSpec } from '../args.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { errorLine } from '../output.ts';
+import type { Output } from '../output.ts';
+import { ProxyRecord } from '../proxy-record.ts';
+import { signalled } from './serve-stop.ts';
+
+export const proxyOptions: OptionSpec[] = [
+  { name: 'listen', alias: 'l', kind: 'int', description: 'TCP port to listen on (0 picks a free one)', valueName: 'PORT' },
+  { name: 'host', kind: 'string', description: 'address to listen on', default: '127.0.0.1', valueName: 'HOST' },
+  { name: 'forward', kind: 'string', description: 'where each connection is forwarded: the archive (or any DICOM peer)', valueName: 'HOST:PORT' },
+  { name: 'record', kind: 'string', description: 'write every connection, PDU (bytes in base64), DIMSE message, fail and finding as a JSON line to FILE', valueName: 'FILE.jsonl' },
+  { name: 'timeout', kind: 'int', description: 'seconds to wait for the forward target to accept a connection', default: 10, valueName: 'S' },
+  { name: 'quiet', alias: 'q', kind: 'flag', description: 'print only fails, findings, errors and the summary' },
+  { name: 'verbose', alias: 'v', kind: 'flag', description: 'print every DIMSE message too (direction, AE titles, command, status)' },
+  { name: 'debug', alias: 'd', kind: 'flag', description: 'print every PDU too' },
+  { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
+];
+
+export const proxyUsage = `qr-harness proxy --listen PORT --forward HOST:PORT [--host 127.0.0.1] [--record FILE.jsonl] [--quiet|-v]
+
+A recording proxy between a DICOM client and an archive: every connection accepted on --listen is
+connected to --forward and its bytes are passed on unchanged both ways. On the side, each direction
+is decoded and judged as the conformance checks judge it: one line per fail or finding, naming the
+side at fault (client or archive), the rule and what was seen. A forward target that cannot be
+reached closes the client's connection (the proxy sends no PDU of its own). Ctrl-C or SIGTERM stops
+it, closing open connections, and prints a summary.
+Example: qr-harness serve --port 11112, then qr-harness proxy --listen 11113 --forward 127.0.0.1:11112 -v
+         and qr-harness find --port 11113 --model patient --level PATIENT -k PatientName=CITIZEN^Jan
+
+${helpFor(proxyOptions)}`;
+
+/** Lines like one already printed, per connection, before they are only counted. */
+const REPEATS_SHOWN = 3;
+
+export async function proxyCommand(argv: string[], io: Output, stop: Promise<unknown> = signalled()): Promise<number> {
+  const { options, positionals } = parseArgs(argv, proxyOptions);
+  if (options.help) {
+    io.out(proxyUsage);
+    return ExitCode.Ok;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (options.listen === undefined) throw new UsageError('--listen is required');
+  const listen = port(options.listen as number, '--listen');
+  const forward = hostPort(requireString(options, 'forward'));
+  const host = requireString(options, 'host');
+  const verbosity = options.debug ? 2 : options.verbose ? 1 : 0;
+  if (options.quiet && verbosity > 0) throw new UsageError('--quiet and -v/-d ask for opposite things: give one');
+  const record = options.record === undefined ? undefined : await ProxyRecord.open(options.record as string);
+  const events = new EventStream<ProxyEvent>();
+  const tally = new Tally();
+  events.subscribe((e) => tally.add(e));
+  if (record) events.subscribe((e) => record.write(e));
+  const printer = new Printer(io, options.quiet === true, verbosity);
+  events.subscribe((e) => printer.print(e));
+  const relay = new Relay({
+    forward,
+    events,
+    connectTimeoutMs: (options.timeout as number) * 1000,
+    observe: (connection) => new ConnectionObserver({ connection, emit: (e) => events.emit(e) }),
+  });
+  let bound: number;
+  try {
+    bound = await relay.listen(listen, host);
+  } catch (e) {
+    await record?.close();
+    if (!(e instanceof ProxyError)) throw e;
+    io.err(errorLine(e.message));
+    return ExitCode.Usage;
+  }
+  io.out(`${chalk.bold('proxy')} ${host}:${bound} → ${forward.host}:${forward.port}${record ? ` (recording to ${record.file})` : ''}`);
+  const signal = await stop;
+  await relay.close();
+  const summary = tally.summary();
+  record?.write({ kind: 'summary', ...summary });
+  await record?.close();
+  io.out(`stopped${typeof signal === 'string' ? ` (${signal})` : ''}: ${tally.text()}${record ? `; record in ${record.file}` : ''}`);
+  if (record?.error) io.err(errorLine(`--record: writing ${record.file} failed: ${record.error.message}`));
+  return ExitCode.Ok;
+}
+
+/** HOST:PORT, the host a name, an IPv4 address or a bracketed IPv6 address. */
+export function hostPort(text: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--forward needs HOST:PORT, got "${text}"`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: port(Number(m[2]), '--forward') };
+}
+
+/** What the summary counts: connections, PDUs each way, fails and findings per side. */
+class Tally {
+  connections = 0;
+  readonly pdus: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  readonly fails: Record<Side, number> = { client: 0, archive: 0 };
+  readonly findings: Record<Side, number> = { client: 0, archive: 0 };
+  errors = 0;
+
+  add(e: ProxyEvent): void {
+    if (e.kind === 'open' || e.kind === 'forward-failed') this.connections++;
+    else if (e.kind === 'pdu') this.pdus[e.dir]++;
+    else if (e.kind === 'finding') (e.severity === 'fail' ? this.fails : this.findings)[e.side]++;
+    else if (e.kind === 'observer-failed') this.errors++;
+  }
+
+  summary() {
+    return { connections: this.connections, pdus: { ...this.pdus }, fails: { ...this.fails }, findings: { ...this.findings }, observerErrors: this.errors };
+  }
+
+  text(): string {
+    const n = (x: number, what: string) => `${x} ${what}${x === 1 ? '' : 's'}`;
+    return [
+      n(this.connections, 'connection'),
+      `PDUs ${this.pdus.c2s} client → archive, ${this.pdus.s2c} archive → client`,
+      `fails: client ${this.fails.client}, archive ${this.fails.archive}`,
+      `findings: client ${this.findings.client}, archive ${this.findings.archive}`,
+      ...(this.errors ? [n(this.errors, 'observer error')] : []),
+    ].join('; ');
+  }
+}
+
+/** The lines a user reads as things happen. */
+class Printer {
+  /** Per connection: how often each (side, code) was reported, so a breach repeated on every Pending prints a few times, then as a count. */
+  private readonly repeats = new Map<string, Map<string, number>>();
+  private readonly titles = new Map<string, { calling: string; called: string }>();
+
+  constructor(
+    private readonly io: Output,
+    private readonly quiet: boolean,
+    private readonly verbosity: number,
+  ) {}
+
+  print(e: ProxyEvent): void {
+    if (e.kind === 'listening') return;
+    const tag = chalk.dim(`#${e.connection}`);
+    const info = (line: string): void => {
+      if (!this.quiet) this.io.out(`${tag} ${line}`);
+    };
+    switch (e.kind) {
+      case 'open':
+        return info(`open ${e.client.host}:${e.client.port} → ${e.server.host}:${e.server.port}`);
+      case 'forward-failed':
+        return this.io.err(`${tag} ${errorLine(`${e.error.message}; the client's connection is closed (the proxy sends no PDU of its own)`)}`);
+      case 'observer-failed':
+        return this.io.err(`${tag} ${errorLine(e.error.message)}`);
+      case 'close':
+        this.foldedCounts(e.connection, tag);
+        this.repeats.delete(e.connection);
+        this.titles.delete(e.connection);
+        return info(`closed ${e.cause.by === 'proxy' ? 'by the proxy' : `by the ${e.cause.by}${e.cause.how === 'error' ? ` (${e.cause.error})` : ''}`}: ${e.bytes.c2s} bytes client → archive, ${e.bytes.s2c} archive → client`);
+      case 'pdu':
+        if (this.verbosity >= 2) this.io.out(`${tag} ${this.arrow(e.connection, e.dir)} ${e.pdu ? describePdu(e.pdu) : `undecodable ${e.length}-byte PDU`} ${chalk.dim(`@${e.offset}`)}`);
+        return;
+      case 'association':
+        return this.association(e, info);
+      case 'message':
+        if (this.verbosity >= 1) this.io.out(`${tag} ${this.arrow(e.connection, e.dir)} ${describeCommand(e.command)}${e.dataSet ? chalk.dim(` + identifier ${e.dataSet.length} B`) : ''}`);
+        return;
+      case 'finding': {
+        const seen = this.repeats.get(e.connection) ?? new Map<string, number>();
+        this.repeats.set(e.connection, seen);
+        const key = `${e.side} ${e.code}`;
+        const count = (seen.get(key) ?? 0) + 1;
+        seen.set(key, count);
+        if (count > REPEATS_SHOWN) return;
+        const label = e.severity === 'fail' ? chalk.red('FAIL') : chalk.yellow('finding');
+        return this.io.out(`${tag} ${label} ${e.side} ${e.rule} ${chalk.dim(`[${e.code}]`)} ${e.text}`);
+      }
+    }
+  }
+
+  private association(e: Extract<ProxyEvent, { kind: 'association' }>, info: (l: string) => void): void {
+    switch (e.phase) {
+      case 'requested':
+        this.titles.set(e.connection, { calling: e.callingAeTitle, called: e.calledAeTitle });
+        return info(`A-ASSOCIATE-RQ "${e.callingAeTitle}" → "${e.calledAeTitle}", ${e.contexts} presentation context(s), max PDU ${e.maxLength ?? 'absent'}`);
+      case 'accepted':
+        info(`A-ASSOCIATE-AC: ${e.contexts.length} of ${e.proposed} context(s) accepted, max PDU ${e.maxLength ?? 'absent'}`);
+        if (this.verbosity >= 1) for (const c of e.contexts) info(`  context ${c.id}: ${uidName(c.abstractSyntax)}, ${transferSyntax(c.transferSyntax)?.name ?? c.transferSyntax}`);
+        return;
+      case 'rejected':
+        return info(`A-ASSOCIATE-RJ: ${e.description}`);
+      case 'release-requested':
+        return this.verbosity >= 1 ? info(`A-RELEASE-RQ from the ${e.by}`) : undefined;
+      case 'released':
+        return info(`released by the ${e.by}`);
+      case 'aborted':
+        return info(`A-ABORT from the ${e.by}: ${e.description}`);
+    }
+  }
+
+  /** `"CALLING" → "CALLED"` for what the client sent, `"CALLING" ← "CALLED"` for what the archive sent. */
+  private arrow(connection: string, dir: Direction): string {
+    const t = this.titles.get(connection);
+    const [calling, called] = t ? [`"${t.calling}"`, `"${t.called}"`] : ['client', 'archive'];
+    return `${calling} ${dir === 'c2s' ? '→' : '←'} ${called}`;
+  }
+
+  private foldedCounts(connection: string, tag: string): void {
+    for (const [key, count] of this.repeats.get(connection) ?? []) {
+      if (count > REPEATS_SHOWN) this.io.out(`${tag} ${chalk.dim(`… ${count - REPEATS_SHOWN} more ${key} not shown (${count} in all)`)}`);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/** `qr-harness proxy`: options, the port in use, and as a process between our SCU and SCP — lines, the JSON-lines record, SIGINT. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { EventStream } from '../simulators/events/event-stream.ts';
+import { Scp } from '../simulators/scp/scp.ts';
+import { DimseClient } from '../simulators/scu/dimse-client.ts';
+import type { ClientEvent } from '../simulators/scu/dimse-client.ts';
+import { patientsHandler } from '../simulators/testing/find-exchange.ts';
+import { tempDir } from '../simulators/testing/temp-dir.ts';
+import { UsageError } from './args.ts';
+import { hostPort, proxyCommand } from './commands/proxy.ts';
+import { ExitCode } from './exit-codes.ts';
+import type { Output } from './output.ts';
+
+const root = path.join(import.meta.dirname, '..');
+const PATIENT_ROOT = '1.2.840.10008.5.1.4.1.2.1.1';
+// eslint-disable-next-line no-control-regex
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+function capture(): Output & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
+}
+
+const waitFor = async (ok: () => boolean, what: string, ms = 5000) => {
+  for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+};
+
+const connect = (port: number, events?: EventStream<ClientEvent>) =>
+  DimseClient.connect({ host: '127.0.0.1', port, calledAeTitle: 'QRSCP', callingAeTitle: 'FINDSCU', presentationContexts: [{ abstractSyntax: PATIENT_ROOT, transferSyntaxes: ['1.2.840.10008.1.2.1'] }], ...(events && { events }) });
+
+test('options: --listen and --forward are required, HOST:PORT is checked, -q and -v exclude each other', async () => {
+  const never = new Promise<never>(() => {});
+  const usage = (argv: string[], message: RegExp) => assert.rejects(proxyCommand(argv, capture(), never), (e: Error) => e instanceof UsageError && message.test(e.message));
+  await usage(['--forward', '127.0.0.1:104'], /--listen is required/);
+  await usage(['--listen', '0'], /--forward is required/);
+  await usage(['--listen', '0', '--forward', 'pacs'], /--forward needs HOST:PORT, got "pacs"/);
+  await usage(['--listen', '70000', '--forward', 'pacs:104'], /--listen 70000 is not a TCP port/);
+  await usage(['--listen', '0', '--forward', 'pacs:104', '-q', '-v'], /--quiet and -v/);
+  assert.deepEqual(hostPort('[::1]:11112'), { host: '::1', port: 11112 });
+  assert.deepEqual(hostPort('pacs.example:104'), { host: 'pacs.example', port: 104 });
+});
+
+test('the listening port in use: one error line, exit 2', async () => {
+  const taken = net.createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const port = (taken.address() as net.AddressInfo).port;
+  try {
+    const io = capture();
+    assert.equal(await proxyCommand(['--listen', String(port), '--forward', '127.0.0.1:104'], io, new Promise(() => {})), ExitCode.Usage);
+    assert.deepEqual(io.stderr, [`error: cannot listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE)`]);
+    assert.deepEqual(io.stdout, []);
+  } finally {
+    await new Promise((r) => taken.close(r));
+  }
+});
+
+test('as a process: lines as things happen, the record as JSON lines, and SIGINT closes an open association, flushes and prints the summary within 500 ms (exit 0)', async () => {
+  const scp = new Scp({ aeTitle: 'QRSCP', find: { handler: patientsHandler(5) } });
+  const scpPort = await scp.listen(0, '127.0.0.1');
+  const record = path.join(tempDir('proxy'), 'traffic.jsonl');
+  const child = spawn(process.execPath, [path.join(root, 'bin/qr-harness.mjs'), 'proxy', '--listen', '0', '--forward', `127.0.0.1:${scpPort}`, '--record', record, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += plain(c.toString())));
+  child.stderr.on('data', (c: Buffer) => (stderr += plain(c.toString())));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    await waitFor(() => /proxy 127\.0\.0\.1:\d+ →/.test(stdout), 'the proxy to listen', 15_000);
+    const port = Number(/proxy 127\.0\.0\.1:(\d+) →/.exec(stdout)![1]);
+    const events = new EventStream<ClientEvent>();
+    const seen = events.record();
+    const client = await connect(port, events);
+    const responses = await client.find('patient', { QueryRetrieveLevel: 'PATIENT', PatientName: 'DOE*', PatientID: '' }).collect();
+    assert.equal(responses.length, 6);
+    await client.release();
+    await waitFor(() => /#1 closed by the client/.test(stdout), 'the close line');
+    const open = await connect(port);
+    await waitFor(() => /#2 A-ASSOCIATE-AC/.test(stdout), 'the second association');
+    const ended = new Promise<void>((r) => open.association.onEnd(() => r()));
+    const signalledAt = performance.now();
+    child.kill('SIGINT');
+    await waitFor(() => /stopped \(SIGINT\)/.test(stdout), 'the summary', 2000);
+    const took = performance.now() - signalledAt;
+    assert.equal(await exited, 0);
+    assert.ok(took < 500, `stopped after ${took.toFixed(0)} ms`);
+    await ended;
+    assert.equal(stderr, '');
+    const lines = stdout.trim().split('\n');
+    assert.ok(lines.includes('#1 "FINDSCU" → "QRSCP" C-FIND-RQ, msg 1, Patient Root Query/Retrieve Information Model - FIND + identifier 36 B'), stdout);
+    assert.equal(lines.filter((l) => l.startsWith('#1 "FINDSCU" ← "QRSCP" C-FIND-RSP, re 1')).length, 6);
+    assert.ok(lines.some((l) => /^#2 closed by the proxy: \d+ bytes client → archive, \d+ archive → client$/.test(l)), stdout);
+    assert.match(lines.at(-1)!, /^stopped \(SIGINT\): 2 connections; PDUs 4 client → archive, 9 archive → client; fails: client 0, archive 0; findings: client 0, archive 0; record in .*traffic\.jsonl$/);
+
+    const rec = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
+    assert.equal(rec[0]!.event, 'listening');
+    const opened = rec.find((r) => r.event === 'open')!;
+    assert.deepEqual(opened.server, { host: '127.0.0.1', port: scpPort });
+    const rq = rec.find((r) => r.event === 'pdu' && r.type === 1)!;
+    const rqSent = seen.events.find((e) => e.kind === 'pdu:sent')! as Extract<ClientEvent, { kind: 'pdu:sent' }>;
+    assert.ok(Buffer.from(rq.raw as string, 'base64').equals(rqSent.raw));
+    assert.equal(rq.dir, 'c2s');
+    const request = rec.find((r) => r.event === 'message' && r.name === 'C-FIND-RQ')!;
+    assert.equal(request.from, 'FINDSCU');
+    assert.equal(request.to, 'QRSCP');
+    assert.deepEqual(request.identifier, [
+      { tag: '(0008,0052)', keyword: 'QueryRetrieveLevel', vr: 'CS', value: 'PATIENT' },
+      { tag: '(0010,0010)', keyword: 'PatientName', vr: 'PN', value: 'DOE*' },
+      { tag: '(0010,0020)', keyword: 'PatientID', vr: 'LO', value: '' },
+    ]);
+    const closes = rec.filter((r) => r.event === 'close');
+    assert.deepEqual(closes.map((c) => c.closedBy), ['client', 'proxy']);
+    assert.deepEqual(rec.at(-1), { event: 'summary', connections: 2, pdus: { c2s: 4, s2c: 9 }, fails: { client: 0, archive: 0 }, findings: { client: 0, archive: 0 }, observerErrors: 0 });
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await scp.close();
+  }
+});

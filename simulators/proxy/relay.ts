@@ -1,0 +1,251 @@
+import net from 'node:net';
+import { systemClock } from '../clock/clock.ts';
+import type { Clock, TimerHandle } from '../clock/clock.ts';
+import { nullSink } from '../events/event-stream.ts';
+import type { EventSink } from '../events/event-stream.ts';
+import type { Endpoint, JournalConnection } from '../trace/journal.ts';
+import { connectionError } from '../ul/transport.ts';
+import { ProxyError } from './errors.ts';
+import type { CloseCause, Direction, RelayEvent, Side } from './events.ts';
+
+/**
+ * The sockets of the recording proxy: accepts connections, connects each to the forward target
+ * and copies bytes both ways exactly as read — the same chunks, in order, nothing re-encoded —
+ * pausing a side while the other cannot take more (TCP backpressure). Each connection keeps a
+ * byte-exact journal. Whatever watches the bytes is fed after they are passed on, and a failure
+ * there stops only the watching.
+ */
+
+/** What watches one connection's bytes (the passive observer). */
+export interface ChunkObserver {
+  push(dir: Direction, chunk: Buffer, t: number): void;
+  end(cause: CloseCause, t: number): void;
+}
+
+export interface RelayOptions {
+  forward: Endpoint;
+  events?: EventSink<RelayEvent>;
+  /** A watcher per connection (none: bytes are only journaled and forwarded). */
+  observe?: (connection: string) => ChunkObserver | undefined;
+  /** Timers (connect timeout, closing grace). */
+  clock?: Clock;
+  /** Wall-clock ms since the epoch, for the journal. */
+  now?: () => number;
+  /** Longest wait for the forward target to accept a connection. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** How long a stopping proxy lets connections close by FIN before destroying them. Default 200 ms. */
+  closeGraceMs?: number;
+}
+
+const wallClock = () => performance.timeOrigin + performance.now();
+
+export class Relay {
+  private readonly server: net.Server;
+  private readonly live = new Map<string, Connection>();
+  private count = 0;
+  private readonly events: EventSink<RelayEvent>;
+  private readonly clock: Clock;
+  readonly now: () => number;
+
+  constructor(readonly o: RelayOptions) {
+    this.events = o.events ?? nullSink;
+    this.clock = o.clock ?? systemClock;
+    this.now = o.now ?? wallClock;
+    this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket));
+  }
+
+  /** Binds the listening socket; resolves with the port (0 picks a free one). A port that cannot be bound is a ProxyError. */
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException) => {
+        const why = e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EADDRNOTAVAIL' ? 'no such local address' : e.message;
+        reject(new ProxyError('PROXY_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}${e.code ? ` (${e.code})` : ''}`, e.code));
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const bound = (this.server.address() as net.AddressInfo).port;
+        this.emit({ kind: 'listening', host, port: bound });
+        resolve(bound);
+      });
+    });
+  }
+
+  /** Connections open now. */
+  get connections(): number {
+    return this.live.size;
+  }
+
+  /** Stops accepting, closes every connection (FIN, then destroyed after the grace period) and resolves when all are closed. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((r) => this.server.close(() => r()));
+    await Promise.all([...this.live.values()].map((c) => c.shutdown(this.o.closeGraceMs ?? 200)));
+    await closed;
+  }
+
+  private accept(client: net.Socket): void {
+    const id = String(++this.count);
+    const c = new Connection(id, client, this, this.clock);
+    this.live.set(id, c);
+    c.closed.then(() => this.live.delete(id));
+  }
+
+  /** Events never reach back into forwarding: a listener that throws is contained here. */
+  emit(e: RelayEvent): void {
+    try {
+      this.events.emit(e);
+    } catch {
+      // A printing or recording failure must not stop a single byte.
+    }
+  }
+}
+
+class Connection {
+  readonly closed: Promise<void>;
+  private settle!: () => void;
+  private upstream: net.Socket | undefined;
+  private observer: ChunkObserver | undefined;
+  private readonly journal: JournalConnection;
+  private readonly bytes: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  private cause: CloseCause | undefined;
+  private connectTimer: TimerHandle | undefined;
+  /** Sockets not yet closed (the client's, then the forward one). */
+  private open = 1;
+  /** The forward connection was made: bytes flow both ways. */
+  private forwarding = false;
+  private gaveUp = false;
+
+  constructor(
+    readonly id: string,
+    private readonly client: net.Socket,
+    private readonly relay: Relay,
+    private readonly clock: Clock,
+  ) {
+    this.closed = new Promise((r) => (this.settle = r));
+    const forward = relay.o.forward;
+    this.journal = { id, client: { host: client.remoteAddress ?? '', port: client.remotePort ?? 0 }, server: { ...forward }, openedAt: relay.now(), chunks: [] };
+    client.setNoDelay(true);
+    client.on('error', (e) => this.failed('client', e));
+    client.on('close', () => this.socketClosed());
+    this.connect(forward);
+  }
+
+  private connect(forward: Endpoint): void {
+    const upstream = net.connect({ host: forward.host, port: forward.port, allowHalfOpen: true });
+    this.upstream = upstream;
+    this.open++;
+    upstream.setNoDelay(true);
+    upstream.on('close', () => this.socketClosed());
+    const timeoutMs = this.relay.o.connectTimeoutMs ?? 10_000;
+    this.connectTimer = this.clock.setTimeout(() => upstream.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+    upstream.on('error', (e: NodeJS.ErrnoException) => (this.forwarding ? this.failed('archive', e) : this.unreachable(e)));
+    upstream.once('connect', () => {
+      this.connectTimer?.cancel();
+      this.forwarding = true;
+      this.relay.emit({ kind: 'open', connection: this.id, t: this.relay.now(), client: this.journal.client, server: this.journal.server });
+      this.observer = this.watch();
+      this.pipe(this.client, upstream, 'c2s');
+      this.pipe(upstream, this.client, 's2c');
+      this.client.resume();
+    });
+  }
+
+  private watch(): ChunkObserver | undefined {
+    try {
+      return this.relay.o.observe?.(this.id);
+    } catch (e) {
+      this.observerFailed(e);
+      return undefined;
+    }
+  }
+
+  /** Copies chunks from `src` to `dst` as read; journals them; the observer sees them after they are passed on. */
+  private pipe(src: net.Socket, dst: net.Socket, dir: Direction): void {
+    let waiting = false;
+    const resume = () => {
+      waiting = false;
+      src.resume();
+    };
+    src.on('data', (chunk: Buffer) => {
+      const t = this.relay.now();
+      this.journal.chunks.push({ t, dir, bytes: chunk });
+      this.bytes[dir] += chunk.length;
+      if (!dst.destroyed && !dst.write(chunk) && !waiting) {
+        waiting = true;
+        src.pause();
+        dst.once('drain', resume);
+      }
+      this.observe((o) => o.push(dir, chunk, t));
+    });
+    src.on('end', () => {
+      this.cause ??= { by: dir === 'c2s' ? 'client' : 'archive', how: 'end' };
+      if (!dst.destroyed) dst.end();
+    });
+  }
+
+  /** The forward target could not be reached: the client's connection is closed — the proxy sends no PDU of its own. */
+  private unreachable(e: NodeJS.ErrnoException): void {
+    if (this.gaveUp) return;
+    this.gaveUp = true;
+    this.connectTimer?.cancel();
+    const f = this.relay.o.forward;
+    const error = new ProxyError('PROXY_FORWARD_FAILED', `cannot reach ${f.host}:${f.port}: ${connectionError(e).message}`, e.code);
+    this.cause = { by: 'archive', how: 'error', error: error.message };
+    this.relay.emit({ kind: 'forward-failed', connection: this.id, t: this.relay.now(), error });
+    // What the client sent meanwhile is journaled; then it sees the connection end (FIN), not a reset.
+    this.client.on('data', (chunk: Buffer) => {
+      this.journal.chunks.push({ t: this.relay.now(), dir: 'c2s', bytes: chunk });
+      this.bytes.c2s += chunk.length;
+    });
+    this.client.end();
+    this.client.resume();
+    const timer = this.clock.setTimeout(() => this.client.destroy(), 2000);
+    this.client.once('close', () => timer.cancel());
+  }
+
+  /** A socket error on one side (a reset …): the other side is reset too, as a reset passes through TCP. */
+  private failed(side: Side, e: NodeJS.ErrnoException): void {
+    this.cause ??= { by: side, how: 'error', error: e.code ?? e.message };
+    const other = side === 'client' ? this.upstream : this.client;
+    if (other && !other.destroyed) other.resetAndDestroy();
+  }
+
+  private observe(fn: (o: ChunkObserver) => void): void {
+    if (!this.observer) return;
+    try {
+      fn(this.observer);
+    } catch (e) {
+      this.observer = undefined;
+      this.observerFailed(e);
+    }
+  }
+
+  private observerFailed(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.relay.emit({ kind: 'observer-failed', connection: this.id, t: this.relay.now(), error: new ProxyError('PROXY_OBSERVER_FAILED', `the observer stopped: ${message}; forwarding goes on`) });
+  }
+
+  /** Ends both sides with FIN; whatever is still open after `graceMs` is destroyed. */
+  shutdown(graceMs: number): Promise<void> {
+    this.cause ??= { by: 'proxy', how: 'proxy' };
+    for (const s of [this.client, this.upstream]) if (s && !s.destroyed) s.end();
+    const timer = this.clock.setTimeout(() => {
+      for (const s of [this.client, this.upstream]) s?.destroy();
+    }, graceMs);
+    return this.closed.then(() => timer.cancel());
+  }
+
+  private socketClosed(): void {
+    if (--this.open > 0) return;
+    this.connectTimer?.cancel();
+    const t = this.relay.now();
+    const cause = this.cause ?? { by: 'client', how: 'end' };
+    this.journal.closedAt = t;
+    // A connection the proxy stopped has no closer of its own: closedAt alone says it ended.
+    if (cause.how === 'error') this.journal.closedBy = 'error';
+    else if (cause.by !== 'proxy') this.journal.closedBy = cause.by === 'client' ? 'client' : 'server';
+    this.observe((o) => o.end(cause, t));
+    this.relay.emit({ kind: 'close', connection: this.id, t, cause, journal: this.journal, bytes: { ...this.bytes } });
+    this.settle();
+  }
+}
