@@ -4,6 +4,7 @@ import { ProxyError } from '../../simulators/proxy/errors.ts';
 import type { Direction, ProxyEvent, Side } from '../../simulators/proxy/events.ts';
 import { ConnectionObserver } from '../../simulators/proxy/observer.ts';
 import { Relay } from '../../simulators/proxy/relay.ts';
+import { judgeProxiedFindRequest } from '../../simulators/proxy/request-judge.ts';
 import { describeCommand, describePdu } from '../../simulators/trace/describe.ts';
 import { transferSyntax } from '../../simulators/dataset/transfer-syntax.ts';
 import { uidName } from '../../simulators/dimse/sop-classes.ts';
@@ -67,7 +68,7 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
     forward,
     events,
     connectTimeoutMs: (options.timeout as number) * 1000,
-    observe: (connection) => new ConnectionObserver({ connection, emit: (e) => events.emit(e) }),
+    observe: (connection) => new ConnectionObserver({ connection, emit: (e) => events.emit(e), judgeFindRequest: judgeProxiedFindRequest }),
   });
   let bound: number;
   try {

@@ -90,8 +90,17 @@ export class ExchangeRules {
     const c = m.command;
     const name = commandFieldName(c.CommandField);
     const id = c.MessageID;
+    // The judge of requests, when there is one, covers the C-FIND-RQ's command fields and identifier.
+    const judged = c.CommandField === CommandField.C_FIND_RQ && sender === 'client' && this.o.judgeFindRequest !== undefined;
+    if (judged) {
+      for (const o of this.o.judgeFindRequest!(m)) {
+        this.report({ severity: o.severity ?? 'fail', side: sender, rule: o.rule, code: o.code, text: `C-FIND-RQ message ${id ?? '(none)'}: ${o.text}` });
+      }
+    } else if (c.CommandField === CommandField.C_FIND_RQ && (!m.dataSet || c.CommandDataSetType === NO_DATA_SET)) {
+      this.fail(sender, 'PS3.7 Table 9.3-3', 'find-without-identifier', `C-FIND-RQ message ${id ?? '(none)'} carries no Identifier`);
+    }
     if (id === undefined) {
-      this.fail(sender, 'PS3.7 9.1.2.1.1', 'message-id-missing', `${name} without a Message ID (0000,0110)`);
+      if (!judged) this.fail(sender, 'PS3.7 9.1.2.1.1', 'message-id-missing', `${name} without a Message ID (0000,0110)`);
       return;
     }
     const open = this.outstanding[sender];
@@ -101,14 +110,6 @@ export class ExchangeRules {
     const window = this.o.window(sender);
     if (window !== 0 && open.size >= window) {
       this.fail(sender, 'PS3.7 D.3.3.3', 'operations-window-exceeded', `${name} message ${id} sent while ${open.size} operation(s) were outstanding; the association allows ${window} at a time`);
-    }
-    if (c.CommandField === CommandField.C_FIND_RQ) {
-      if (!m.dataSet || c.CommandDataSetType === NO_DATA_SET) this.fail(sender, 'PS3.7 Table 9.3-3', 'find-without-identifier', `C-FIND-RQ message ${id} carries no Identifier`);
-      else if (sender === 'client' && this.o.judgeFindRequest) {
-        for (const o of this.o.judgeFindRequest(m)) {
-          this.report({ severity: o.severity ?? 'fail', side: sender, rule: o.rule, code: o.code, text: `C-FIND-RQ message ${id}: ${o.text}` });
-        }
-      }
     }
     open.set(id, { messageId: id, request: c.CommandField, sopClassUid: c.AffectedSOPClassUID, pendings: 0, cancelledAfter: undefined, afterCancel: 0 });
   }

@@ -14,6 +14,7 @@ import type { AssociateRqPdu } from '../ul/pdu/pdus.ts';
 import { encodePdu } from '../ul/pdu/registry.ts';
 import type { CloseCause, Direction, ObserverEvent, ProxyFinding } from './events.ts';
 import { ConnectionObserver } from './observer.ts';
+import { judgeProxiedFindRequest } from './request-judge.ts';
 
 const STUDY = SopClass.StudyRootQueryRetrieveFind;
 const EXPLICIT = TransferSyntax.ExplicitVRLittleEndian;
@@ -179,6 +180,21 @@ test('an A-ABORT: a finding against its sender, and PDUs that crossed it on the 
   steps.splice(firstPending, 0, ['c2s', bytes.abort(0, 0)]);
   const events = observe(steps.filter(([, b]) => b[0] !== 0x05 && b[0] !== 0x06));
   assert.deepEqual(codes(events), ['finding client association-aborted', 'finding client no-final-response']);
+});
+
+test("each C-FIND-RQ identifier the client sends is judged for its context's model and level (query-rules.ts): fails against the client", () => {
+  const events: ObserverEvent[] = [];
+  const observer = new ConnectionObserver({ connection: '1', emit: (e) => events.push(e), judgeFindRequest: judgeProxiedFindRequest });
+  const rq = rqPdu();
+  observer.push('c2s', encodePdu(rq), 1);
+  observer.push('s2c', acFor(rq), 2);
+  for (const b of findRqPdus({ StudyInstanceUID: '', PatientID: 'X' })) observer.push('c2s', b, 3);
+  for (const b of rsp(0xa900)) observer.push('s2c', b, 4);
+  for (const b of findRqPdus({ QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '', Modality: 'CT' }, 2)) observer.push('c2s', b, 5);
+  for (const b of rsp(0x0000, undefined, 2)) observer.push('s2c', b, 6);
+  for (const b of findRqPdus(query, 3)) observer.push('c2s', b, 7);
+  assert.deepEqual(codes(events), ['fail client level-missing', 'fail client key-below-level']);
+  assert.equal(finding(events, 'key-below-level').text, 'C-FIND-RQ message 2: Modality (0008,0060) "CT" is a key of the SERIES level, below the STUDY query level, whose keys a query at this level cannot hold');
 });
 
 test('random bytes in both directions never throw out of the observer', () => {

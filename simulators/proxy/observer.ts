@@ -1,6 +1,6 @@
 import { MessageAssembler } from '../dimse/assembler.ts';
 import type { AssembledMessage } from '../dimse/assembler.ts';
-import { commandFieldName } from '../dimse/command-fields.ts';
+import { CommandField, commandFieldName } from '../dimse/command-fields.ts';
 import type { DataSet } from '../dataset/data-set.ts';
 import { decodeDataSet } from '../dataset/decode.ts';
 import { DataSetError } from '../dataset/errors.ts';
@@ -260,17 +260,19 @@ export class ConnectionObserver {
     const context = this.contexts.get(m.contextId);
     let identifier: DataSet | undefined;
     let identifierError: string | undefined;
+    // A client's C-FIND-RQ identifier is judged whole by the judge of requests, when there is one.
+    const judged = dir === 'c2s' && c.CommandField === CommandField.C_FIND_RQ && this.o.judgeFindRequest !== undefined;
     if (m.dataSetBytes) {
       const ts = context && transferSyntax(context.transferSyntax);
       if (!ts) identifierError = `transfer syntax ${context?.transferSyntax} is not one an identifier travels in`;
       else {
         try {
           identifier = decodeDataSet(m.dataSetBytes, ts);
-          for (const p of identifier.characterSet.problems) this.fail(sender, ruleOf(p, 'PS3.3 C.12.1.1.2'), 'charset-invalid', `${name}: ${p}`, dir);
+          if (!judged) for (const p of identifier.characterSet.problems) this.fail(sender, ruleOf(p, 'PS3.3 C.12.1.1.2'), 'charset-invalid', `${name}: ${p}`, dir);
         } catch (e) {
           if (!(e instanceof DataSetError)) throw e;
           identifierError = e.message;
-          this.fail(sender, 'PS3.7 9.1.2', 'identifier-undecodable', `${name}: the Identifier cannot be decoded: ${e.message}`, dir);
+          if (!judged) this.fail(sender, 'PS3.7 9.1.2', 'identifier-undecodable', `${name}: the Identifier cannot be decoded: ${e.message}`, dir);
         }
       }
     }

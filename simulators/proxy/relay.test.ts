@@ -16,6 +16,7 @@ import type { JournalConnection } from '../trace/journal.ts';
 import type { Direction, ProxyEvent } from './events.ts';
 import { ConnectionObserver } from './observer.ts';
 import { Relay } from './relay.ts';
+import { judgeProxiedFindRequest } from './request-judge.ts';
 import type { ChunkObserver } from './relay.ts';
 
 async function startProxy(forwardPort: number, observe?: (connection: string) => ChunkObserver) {
@@ -25,7 +26,7 @@ async function startProxy(forwardPort: number, observe?: (connection: string) =>
     forward: { host: '127.0.0.1', port: forwardPort },
     events: stream,
     connectTimeoutMs: 2000,
-    observe: observe ?? ((connection) => new ConnectionObserver({ connection, emit: (e) => stream.emit(e) })),
+    observe: observe ?? ((connection) => new ConnectionObserver({ connection, emit: (e) => stream.emit(e), judgeFindRequest: judgeProxiedFindRequest })),
   });
   const port = await relay.listen(0, '127.0.0.1');
   return { port, relay, events };
