@@ -58,6 +58,9 @@ export function recordLine(e: ProxyEvent | { kind: 'summary'; [k: string]: unkno
     }
     case 'listening':
       return { event: 'listening', host: e.host, port: e.port };
+    case 'chunk':
+      // The PDUs carry the bytes; chunks are the journal's and the capture's.
+      return undefined;
     case 'open':
       return { event: 'open', connection: e.connection, t: e.t, client: e.client, server: e.server };
     case 'close':

@@ -1,7 +1,7 @@
 /** `qr-harness proxy`: options, the port in use, and as a process between our SCU and SCP — lines, the JSON-lines record, SIGINT. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { Scp } from '../simulators/scp/scp.ts';
 import { DimseClient } from '../simulators/scu/dimse-client.ts';
 import type { ClientEvent } from '../simulators/scu/dimse-client.ts';
 import { patientsHandler } from '../simulators/testing/find-exchange.ts';
+import { findBinary } from '../simulators/testing/peers.ts';
 import { tempDir } from '../simulators/testing/temp-dir.ts';
 import { UsageError } from './args.ts';
 import { hostPort, proxyCommand } from './commands/proxy.ts';
@@ -60,11 +61,13 @@ test('the listening port in use: one error line, exit 2', async () => {
   }
 });
 
-test('as a process: lines as things happen, the record as JSON lines, and SIGINT closes an open association, flushes and prints the summary within 500 ms (exit 0)', async () => {
+test('as a process: lines as things happen, the record as JSON lines, the pcapng capture, and SIGINT closes an open association, flushes and prints the summary within 500 ms (exit 0)', async () => {
   const scp = new Scp({ aeTitle: 'QRSCP', find: { handler: patientsHandler(5) } });
   const scpPort = await scp.listen(0, '127.0.0.1');
-  const record = path.join(tempDir('proxy'), 'traffic.jsonl');
-  const child = spawn(process.execPath, [path.join(root, 'bin/qr-harness.mjs'), 'proxy', '--listen', '0', '--forward', `127.0.0.1:${scpPort}`, '--record', record, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dir = tempDir('proxy');
+  const record = path.join(dir, 'traffic.jsonl');
+  const pcap = path.join(dir, 'traffic.pcapng');
+  const child = spawn(process.execPath, [path.join(root, 'bin/qr-harness.mjs'), 'proxy', '--listen', '0', '--forward', `127.0.0.1:${scpPort}`, '--record', record, '--pcap', pcap, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += plain(c.toString())));
@@ -95,7 +98,7 @@ test('as a process: lines as things happen, the record as JSON lines, and SIGINT
     assert.ok(lines.includes('#1 "FINDSCU" → "QRSCP" C-FIND-RQ, msg 1, Patient Root Query/Retrieve Information Model - FIND + identifier 36 B'), stdout);
     assert.equal(lines.filter((l) => l.startsWith('#1 "FINDSCU" ← "QRSCP" C-FIND-RSP, re 1')).length, 6);
     assert.ok(lines.some((l) => /^#2 closed by the proxy: \d+ bytes client → archive, \d+ archive → client$/.test(l)), stdout);
-    assert.match(lines.at(-1)!, /^stopped \(SIGINT\): 2 connections; PDUs 4 client → archive, 9 archive → client; fails: client 0, archive 0; findings: client 0, archive 0; record in .*traffic\.jsonl$/);
+    assert.match(lines.at(-1)!, /^stopped \(SIGINT\): 2 connections; PDUs 4 client → archive, 9 archive → client; fails: client 0, archive 0; findings: client 0, archive 0; record in .*traffic\.jsonl; capture in .*traffic\.pcapng$/);
 
     const rec = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
     assert.equal(rec[0]!.event, 'listening');
@@ -116,6 +119,19 @@ test('as a process: lines as things happen, the record as JSON lines, and SIGINT
     const closes = rec.filter((r) => r.event === 'close');
     assert.deepEqual(closes.map((c) => c.closedBy), ['client', 'proxy']);
     assert.deepEqual(rec.at(-1), { event: 'summary', connections: 2, pdus: { c2s: 4, s2c: 9 }, fails: { client: 0, archive: 0 }, findings: { client: 0, archive: 0 }, observerErrors: 0 });
+
+    // The capture: a pcapng Section Header Block first, the A-ASSOCIATE-RQ inside a TCP segment, and Wireshark's DICOM dissector reading it.
+    const capture = readFileSync(pcap);
+    assert.equal(capture.readUInt32LE(0), 0x0a0d0d0a);
+    assert.ok(capture.includes(rqSent.raw));
+    const tshark = findBinary('tshark');
+    if (tshark) {
+      const r = spawnSync(tshark, ['-r', pcap, '-d', `tcp.port==${scpPort},dicom`, '-Y', 'dicom', '-T', 'fields', '-e', 'dicom.pdu.type'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const types = r.stdout.trim().split('\n');
+      assert.equal(types[0], '0x01');
+      assert.ok(types.includes('0x05') && types.includes('0x06'), r.stdout);
+    }
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await scp.close();

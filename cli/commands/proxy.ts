@@ -13,6 +13,7 @@ import type { OptionSpec } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { errorLine } from '../output.ts';
 import type { Output } from '../output.ts';
+import { ProxyPcap } from '../proxy-pcap.ts';
 import { ProxyRecord } from '../proxy-record.ts';
 import { signalled } from './serve-stop.ts';
 
@@ -21,6 +22,7 @@ export const proxyOptions: OptionSpec[] = [
   { name: 'host', kind: 'string', description: 'address to listen on', default: '127.0.0.1', valueName: 'HOST' },
   { name: 'forward', kind: 'string', description: 'where each connection is forwarded: the archive (or any DICOM peer)', valueName: 'HOST:PORT' },
   { name: 'record', kind: 'string', description: 'write every connection, PDU (bytes in base64), DIMSE message, fail and finding as a JSON line to FILE', valueName: 'FILE.jsonl' },
+  { name: 'pcap', kind: 'string', description: 'write the connections as a pcapng capture (Wireshark, with its DICOM dissector) to FILE', valueName: 'FILE.pcapng' },
   { name: 'timeout', kind: 'int', description: 'seconds to wait for the forward target to accept a connection', default: 10, valueName: 'S' },
   { name: 'quiet', alias: 'q', kind: 'flag', description: 'print only fails, findings, errors and the summary' },
   { name: 'verbose', alias: 'v', kind: 'flag', description: 'print every DIMSE message too (direction, AE titles, command, status)' },
@@ -28,7 +30,7 @@ export const proxyOptions: OptionSpec[] = [
   { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
 ];
 
-export const proxyUsage = `qr-harness proxy --listen PORT --forward HOST:PORT [--host 127.0.0.1] [--record FILE.jsonl] [--quiet|-v]
+export const proxyUsage = `qr-harness proxy --listen PORT --forward HOST:PORT [--host 127.0.0.1] [--record FILE.jsonl] [--pcap FILE.pcapng] [--quiet|-v]
 
 A recording proxy between a DICOM client and an archive: every connection accepted on --listen is
 connected to --forward and its bytes are passed on unchanged both ways. On the side, each direction
@@ -58,10 +60,18 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
   const verbosity = options.debug ? 2 : options.verbose ? 1 : 0;
   if (options.quiet && verbosity > 0) throw new UsageError('--quiet and -v/-d ask for opposite things: give one');
   const record = options.record === undefined ? undefined : await ProxyRecord.open(options.record as string);
+  let pcap: ProxyPcap | undefined;
+  try {
+    pcap = options.pcap === undefined ? undefined : ProxyPcap.create(options.pcap as string, `qr-harness proxy ${host}:${listen} → ${forward.host}:${forward.port}`);
+  } catch (e) {
+    await record?.close();
+    throw e;
+  }
   const events = new EventStream<ProxyEvent>();
   const tally = new Tally();
-  events.subscribe((e) => tally.add(e));
+  events.subscribe((e) => tally.add(e), ['open', 'forward-failed', 'pdu', 'finding', 'observer-failed']);
   if (record) events.subscribe((e) => record.write(e));
+  if (pcap) events.subscribe((e) => pcap.write(e), ['open', 'chunk', 'close']);
   const printer = new Printer(io, options.quiet === true, verbosity);
   events.subscribe((e) => printer.print(e));
   const relay = new Relay({
@@ -75,18 +85,23 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
     bound = await relay.listen(listen, host);
   } catch (e) {
     await record?.close();
+    pcap?.end();
     if (!(e instanceof ProxyError)) throw e;
     io.err(errorLine(e.message));
     return ExitCode.Usage;
   }
-  io.out(`${chalk.bold('proxy')} ${host}:${bound} → ${forward.host}:${forward.port}${record ? ` (recording to ${record.file})` : ''}`);
+  const writing = [...(record ? [record.file] : []), ...(pcap ? [pcap.file] : [])];
+  io.out(`${chalk.bold('proxy')} ${host}:${bound} → ${forward.host}:${forward.port}${writing.length ? ` (recording to ${writing.join(' and ')})` : ''}`);
   const signal = await stop;
   await relay.close();
   const summary = tally.summary();
   record?.write({ kind: 'summary', ...summary });
   await record?.close();
-  io.out(`stopped${typeof signal === 'string' ? ` (${signal})` : ''}: ${tally.text()}${record ? `; record in ${record.file}` : ''}`);
+  pcap?.end();
+  const files = [...(record ? [`record in ${record.file}`] : []), ...(pcap ? [`capture in ${pcap.file}`] : [])];
+  io.out(`stopped${typeof signal === 'string' ? ` (${signal})` : ''}: ${tally.text()}${files.map((f) => `; ${f}`).join('')}`);
   if (record?.error) io.err(errorLine(`--record: writing ${record.file} failed: ${record.error.message}`));
+  if (pcap?.error) io.err(errorLine(`--pcap: writing ${pcap.file} failed: ${pcap.error.message}`));
   return ExitCode.Ok;
 }
 
@@ -141,7 +156,7 @@ class Printer {
   ) {}
 
   print(e: ProxyEvent): void {
-    if (e.kind === 'listening') return;
+    if (e.kind === 'listening' || e.kind === 'chunk') return;
     const tag = chalk.dim(`#${e.connection}`);
     const info = (line: string): void => {
       if (!this.quiet) this.io.out(`${tag} ${line}`);

@@ -89,6 +89,8 @@ export type ObserverEvent = Base &
 export type RelayEvent =
   | { kind: 'listening'; host: string; port: number }
   | (Base & { kind: 'open'; client: Endpoint; server: Endpoint })
+  /** Bytes read from one side of a forwarded connection, as journaled (after they were passed on). */
+  | (Base & { kind: 'chunk'; dir: Direction; bytes: Buffer })
   | (Base & { kind: 'forward-failed'; error: ProxyError })
   | (Base & { kind: 'observer-failed'; error: ProxyError })
   | (Base & { kind: 'close'; cause: CloseCause; journal: JournalConnection; bytes: Record<Direction, number> });

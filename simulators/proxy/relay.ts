@@ -175,6 +175,7 @@ class Connection {
         src.pause();
         dst.once('drain', resume);
       }
+      this.relay.emit({ kind: 'chunk', connection: this.id, t, dir, bytes: chunk });
       this.observe((o) => o.push(dir, chunk, t));
     });
     src.on('end', () => {
