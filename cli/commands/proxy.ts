@@ -148,6 +148,8 @@ class Printer {
   /** Per connection: how often each (side, code) was reported, so a breach repeated on every Pending prints a few times, then as a count. */
   private readonly repeats = new Map<string, Map<string, number>>();
   private readonly titles = new Map<string, { calling: string; called: string }>();
+  /** Connections whose forward target could not be reached. */
+  private readonly unreached = new Set<string>();
 
   constructor(
     private readonly io: Output,
@@ -165,6 +167,7 @@ class Printer {
       case 'open':
         return info(`open ${e.client.host}:${e.client.port} → ${e.server.host}:${e.server.port}`);
       case 'forward-failed':
+        this.unreached.add(e.connection);
         return this.io.err(`${tag} ${errorLine(`${e.error.message}; the client's connection is closed (the proxy sends no PDU of its own)`)}`);
       case 'observer-failed':
         return this.io.err(`${tag} ${errorLine(e.error.message)}`);
@@ -172,6 +175,7 @@ class Printer {
         this.foldedCounts(e.connection, tag);
         this.repeats.delete(e.connection);
         this.titles.delete(e.connection);
+        if (this.unreached.delete(e.connection)) return info(`closed without reaching the archive: ${e.bytes.c2s} bytes from the client kept in the journal`);
         return info(`closed ${e.cause.by === 'proxy' ? 'by the proxy' : `by the ${e.cause.by}${e.cause.how === 'error' ? ` (${e.cause.error})` : ''}`}: ${e.bytes.c2s} bytes client → archive, ${e.bytes.s2c} archive → client`);
       case 'pdu':
         if (this.verbosity >= 2) this.io.out(`${tag} ${this.arrow(e.connection, e.dir)} ${e.pdu ? describePdu(e.pdu) : `undecodable ${e.length}-byte PDU`} ${chalk.dim(`@${e.offset}`)}`);
