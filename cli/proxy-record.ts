@@ -74,7 +74,7 @@ export function recordLine(e: ProxyEvent | { kind: 'summary'; [k: string]: unkno
         how: e.cause.how,
         ...(e.cause.error && { error: e.cause.error }),
         bytes: e.bytes,
-        chunks: e.journal.chunks.length,
+        chunks: e.chunks,
       };
     case 'forward-failed':
     case 'observer-failed':

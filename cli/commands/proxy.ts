@@ -78,6 +78,8 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
     forward,
     events,
     connectTimeoutMs: (options.timeout as number) * 1000,
+    // The record and the capture take the bytes as they pass: nothing is held for a long-lived connection.
+    keepJournal: false,
     observe: (connection) => new ConnectionObserver({ connection, emit: (e) => events.emit(e), judgeFindRequest: judgeProxiedFindRequest }),
   });
   let bound: number;

@@ -93,6 +93,6 @@ export type RelayEvent =
   | (Base & { kind: 'chunk'; dir: Direction; bytes: Buffer })
   | (Base & { kind: 'forward-failed'; error: ProxyError })
   | (Base & { kind: 'observer-failed'; error: ProxyError })
-  | (Base & { kind: 'close'; cause: CloseCause; journal: JournalConnection; bytes: Record<Direction, number> });
+  | (Base & { kind: 'close'; cause: CloseCause; journal: JournalConnection; bytes: Record<Direction, number>; chunks: Record<Direction, number> });
 
 export type ProxyEvent = RelayEvent | ObserverEvent;

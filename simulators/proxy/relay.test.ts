@@ -232,6 +232,29 @@ test('an observer that throws stops watching that connection, once reported; for
   }
 });
 
+test('keepJournal false: a forwarded connection holds no chunks, its bytes go out as chunk events (what the record and the capture write)', async () => {
+  const archive = await RawPeer.listen();
+  const stream = new EventStream<ProxyEvent>();
+  const { events } = stream.record();
+  const relay = new Relay({ forward: { host: '127.0.0.1', port: archive.port }, events: stream, keepJournal: false });
+  const port = await relay.listen(0, '127.0.0.1');
+  try {
+    const client = await RawPeer.connect(port);
+    const rq = bytes.rq();
+    client.send(rq);
+    const server = await archive.accept();
+    await server.nextPdu();
+    client.destroy();
+    const close = await closed(events);
+    assert.deepEqual(close.journal.chunks, []);
+    assert.ok(close.chunks.c2s >= 1);
+    assert.ok(Buffer.concat(ofKind(events, 'chunk').map((c) => c.bytes)).equals(rq));
+  } finally {
+    await relay.close();
+    await archive.close();
+  }
+});
+
 test('the listening port in use: a PROXY_LISTEN_FAILED error naming it', async () => {
   const taken = net.createServer();
   await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));

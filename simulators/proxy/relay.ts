@@ -35,6 +35,12 @@ export interface RelayOptions {
   connectTimeoutMs?: number;
   /** How long a stopping proxy lets connections close by FIN before destroying them. Default 200 ms. */
   closeGraceMs?: number;
+  /**
+   * Keep every chunk of a forwarded connection in its journal until it closes (default true).
+   * Without, a long-lived connection holds nothing: the `chunk` events carry the bytes to whoever
+   * writes them down. What a client sent to an unreachable target is journaled either way.
+   */
+  keepJournal?: boolean;
 }
 
 const wallClock = () => performance.timeOrigin + performance.now();
@@ -107,6 +113,7 @@ class Connection {
   private observer: ChunkObserver | undefined;
   private readonly journal: JournalConnection;
   private readonly bytes: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  private readonly chunks: Record<Direction, number> = { c2s: 0, s2c: 0 };
   private cause: CloseCause | undefined;
   private connectTimer: TimerHandle | undefined;
   /** Sockets not yet closed (the client's, then the forward one). */
@@ -168,8 +175,9 @@ class Connection {
     };
     src.on('data', (chunk: Buffer) => {
       const t = this.relay.now();
-      this.journal.chunks.push({ t, dir, bytes: chunk });
+      if (this.relay.o.keepJournal !== false) this.journal.chunks.push({ t, dir, bytes: chunk });
       this.bytes[dir] += chunk.length;
+      this.chunks[dir]++;
       if (!dst.destroyed && !dst.write(chunk) && !waiting) {
         waiting = true;
         src.pause();
@@ -197,6 +205,7 @@ class Connection {
     this.client.on('data', (chunk: Buffer) => {
       this.journal.chunks.push({ t: this.relay.now(), dir: 'c2s', bytes: chunk });
       this.bytes.c2s += chunk.length;
+      this.chunks.c2s++;
     });
     this.client.end();
     this.client.resume();
@@ -246,7 +255,7 @@ class Connection {
     if (cause.how === 'error') this.journal.closedBy = 'error';
     else if (cause.by !== 'proxy') this.journal.closedBy = cause.by === 'client' ? 'client' : 'server';
     this.observe((o) => o.end(cause, t));
-    this.relay.emit({ kind: 'close', connection: this.id, t, cause, journal: this.journal, bytes: { ...this.bytes } });
+    this.relay.emit({ kind: 'close', connection: this.id, t, cause, journal: this.journal, bytes: { ...this.bytes }, chunks: { ...this.chunks } });
     this.settle();
   }
 }
