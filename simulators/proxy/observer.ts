@@ -135,8 +135,9 @@ export class ConnectionObserver {
       return;
     }
     if (!this.expected(dir, pdu)) {
-      // What the other side sent before it read the A-ABORT crossed it on the wire: no breach (PS3.8 Sta13 ignores it).
-      if (this.phase === 'aborted' && sender !== this.abortedBy) return;
+      // What the other side sent before it read the A-ABORT crossed it on the wire, and a second A-ABORT
+      // only repeats the first (Sta13 ignores both, or just closes): no breach.
+      if (this.phase === 'aborted' && (sender !== this.abortedBy || pdu.type === 0x07)) return;
       this.fail(sender, 'PS3.8 Table 9-10', 'unexpected-pdu', `${pduTypeName(pdu.type)} from the ${sender} ${PHASE_WORDS[this.phase]}`, dir);
       return;
     }
