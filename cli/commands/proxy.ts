@@ -15,6 +15,10 @@ import { errorLine } from '../output.ts';
 import type { Output } from '../output.ts';
 import { ProxyPcap } from '../proxy-pcap.ts';
 import { ProxyRecord } from '../proxy-record.ts';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { scenarioFromRecording } from '../../simulators/proxy/to-scenario.ts';
+import type { ObserverEvent } from '../../simulators/proxy/events.ts';
 import { signalled } from './serve-stop.ts';
 
 export const proxyOptions: OptionSpec[] = [
@@ -23,6 +27,7 @@ export const proxyOptions: OptionSpec[] = [
   { name: 'forward', kind: 'string', description: 'where each connection is forwarded: the archive (or any DICOM peer)', valueName: 'HOST:PORT' },
   { name: 'record', kind: 'string', description: 'write every connection, PDU (bytes in base64), DIMSE message, fail and finding as a JSON line to FILE', valueName: 'FILE.jsonl' },
   { name: 'pcap', kind: 'string', description: 'write the connections as a pcapng capture (Wireshark, with its DICOM dissector) to FILE', valueName: 'FILE.pcapng' },
+  { name: 'to-scenario', kind: 'string', description: 'when stopped, write a scenario that replays the session: each C-FIND answered as the archive answered it (serve --scenario FILE)', valueName: 'FILE.yaml' },
   { name: 'timeout', kind: 'int', description: 'seconds to wait for the forward target to accept a connection', default: 10, valueName: 'S' },
   { name: 'quiet', alias: 'q', kind: 'flag', description: 'print only fails, findings, errors and the summary' },
   { name: 'verbose', alias: 'v', kind: 'flag', description: 'print every DIMSE message too (direction, AE titles, command, status)' },
@@ -30,7 +35,7 @@ export const proxyOptions: OptionSpec[] = [
   { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
 ];
 
-export const proxyUsage = `qr-harness proxy --listen PORT --forward HOST:PORT [--host 127.0.0.1] [--record FILE.jsonl] [--pcap FILE.pcapng] [--quiet|-v]
+export const proxyUsage = `qr-harness proxy --listen PORT --forward HOST:PORT [--host 127.0.0.1] [--record FILE.jsonl] [--pcap FILE.pcapng] [--to-scenario FILE.yaml] [--quiet|-v]
 
 A recording proxy between a DICOM client and an archive: every connection accepted on --listen is
 connected to --forward and its bytes are passed on unchanged both ways. On the side, each direction
@@ -72,6 +77,9 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
   events.subscribe((e) => tally.add(e), ['open', 'forward-failed', 'pdu', 'finding', 'observer-failed']);
   if (record) events.subscribe((e) => record.write(e));
   if (pcap) events.subscribe((e) => pcap.write(e), ['open', 'chunk', 'close']);
+  // For --to-scenario: the messages and association milestones (identifiers decoded), kept until the proxy stops.
+  const session: ObserverEvent[] = [];
+  if (options['to-scenario'] !== undefined) events.subscribe((e) => session.push(e as ObserverEvent), ['message', 'association']);
   const printer = new Printer(io, options.quiet === true, verbosity);
   events.subscribe((e) => printer.print(e));
   const relay = new Relay({
@@ -102,6 +110,16 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
   pcap?.end();
   const files = [...(record ? [`record in ${record.file}`] : []), ...(pcap ? [`capture in ${pcap.file}`] : [])];
   io.out(`stopped${typeof signal === 'string' ? ` (${signal})` : ''}: ${tally.text()}${files.map((f) => `; ${f}`).join('')}`);
+  if (options['to-scenario'] !== undefined) {
+    const file = path.resolve(options['to-scenario'] as string);
+    const { yaml, finds } = scenarioFromRecording(session, { source: `${forward.host}:${forward.port}` });
+    try {
+      writeFileSync(file, yaml);
+      io.out(`scenario: ${finds} C-FIND(s) written to ${options['to-scenario'] as string}; replay with qr-harness serve --scenario ${options['to-scenario'] as string}`);
+    } catch (e) {
+      io.err(errorLine(`--to-scenario: writing ${file} failed: ${(e as Error).message}`));
+    }
+  }
   if (record?.error) io.err(errorLine(`--record: writing ${record.file} failed: ${record.error.message}`));
   if (pcap?.error) io.err(errorLine(`--pcap: writing ${pcap.file} failed: ${pcap.error.message}`));
   return ExitCode.Ok;
