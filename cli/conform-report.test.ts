@@ -106,3 +106,27 @@ test("conform --pcap: the checks' traffic as a capture that Wireshark's tshark d
   assert.match(r.stdout, /C-CANCEL-RQ|C-CANCEL/);
   assert.match(r.stdout, /C-FIND-RSP/);
 });
+
+test('conform --wait: each client scenario says where to connect, then judges the client that connects by itself', { timeout: 120_000 }, async () => {
+  const report = tempDir('conform-wait');
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/qr-harness.mjs'), 'conform', '--tags', '@client and not @reaction', '--wait', '20', '--report', report], { env: { ...process.env, FORCE_COLOR: '0' } });
+  let stdout = '';
+  let served = 0;
+  const ports: string[] = [];
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    for (const m of stdout.matchAll(/Connect the client under test to 127\.0\.0\.1:(\d+), called AE title "QRSCP", calling AE title "QRCLIENT"/g)) {
+      if (ports.includes(m[1]!)) continue;
+      ports.push(m[1]!);
+      // The client under test: our own find, started by hand as a user would start theirs.
+      void main(['find', '--port', m[1]!, '--called-ae', 'QRSCP', '--calling-ae', 'QRCLIENT', '--model', 'study', '--level', 'STUDY', '-k', 'PatientID', '-k', 'StudyInstanceUID'], capture()).then(() => served++);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stdout);
+  assert.equal(ports.length, 4);
+  assert.equal(served, 4);
+  const doc = JSON.parse(readFileSync(path.join(report, 'verdicts.json'), 'utf8')) as VerdictsDoc;
+  assert.deepEqual(doc.client, { callingAeTitle: 'QRCLIENT', waitSeconds: 20 });
+  assert.equal(doc.summary.pass, 4);
+});

@@ -6,6 +6,7 @@ import { judgeClientReaction } from '../simulators/conformance/checks/client-rea
 import { judgeClientRequests } from '../simulators/conformance/checks/client-requests.ts';
 import type { TraceEvent } from '../simulators/trace/format.ts';
 import { CHECK_STEP_TIMEOUT_MS, recordVerdict } from './support/archive.ts';
+import { NOTICE } from '../simulators/conformance/run-parameters.ts';
 import type { HarnessWorld } from './support/world.ts';
 
 /**
@@ -61,7 +62,7 @@ When('the client under test queries it', { timeout: CHECK_STEP_TIMEOUT_MS }, asy
     return;
   }
   // Without a command: wait for the client to connect, then for its associations to end.
-  process.stderr.write(`\nConnect the client under test to 127.0.0.1:${s.port}, called AE title "${s.aeTitle}", calling AE title "${calling(this)}" (archive: ${s.archive}); waiting ${Math.round(c.waitMs! / 1000)} s…\n`);
+  process.stderr.write(`${NOTICE}Connect the client under test to 127.0.0.1:${s.port}, called AE title "${s.aeTitle}", calling AE title "${calling(this)}" (archive: ${s.archive}); waiting ${Math.round(c.waitMs! / 1000)} s…\n`);
   const deadline = Date.now() + c.waitMs!;
   let quietSince: number | undefined;
   while (Date.now() < deadline) {

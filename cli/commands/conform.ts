@@ -189,6 +189,7 @@ export async function conformCommand(argv: string[], io: Output, interrupt: Prom
       // Scenarios with verdicts print those; the others (tests of this harness) print their failure, bounded.
       onFailure: (f) => (json || /^(?:Error: )?\S+: (?:FAIL|ERROR) — /.test(f.message) ? undefined : live.line(failureLines(f))),
       onProgress: (p) => live.update(p),
+      onNotice: (line) => live.line(chalk.cyan(line)),
       interrupt,
       ...(options.allure !== undefined && { allureDir: path.resolve(options.allure as string) }),
     });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { NOTICE } from '../../simulators/conformance/run-parameters.ts';
 import type { RunParameters } from '../../simulators/conformance/run-parameters.ts';
 import type { Verdict } from '../../simulators/conformance/verdict.ts';
 import { MessageTail } from './progress.ts';
@@ -63,6 +64,8 @@ export interface SuiteOptions {
   onProgress: (p: SuiteProgress) => void;
   /** Resolves when the user interrupts: the suite is stopped and what ran is kept. */
   interrupt: Promise<void>;
+  /** A line a scenario addresses to the person running the suite (e.g. where to connect a client under test). */
+  onNotice?: (line: string) => void;
   /** Also write Allure results here (allure-cucumberjs), for teams that keep history and trends in Allure. */
   allureDir?: string;
 }
@@ -93,7 +96,16 @@ export function runSuite(o: SuiteOptions): Promise<CucumberRun> {
     o.onProgress(messages.progress);
   }, 100);
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr.length < 200_000 ? (stderr += c.toString('utf8')) : undefined));
+  let notices = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    const text = c.toString('utf8');
+    if (stderr.length < 200_000) stderr += text;
+    // Lines a scenario addresses to the person running it (where to connect a client under test) are passed on at once.
+    notices += text;
+    const lines = notices.split('\n');
+    notices = lines.pop() ?? '';
+    for (const l of lines) if (l.startsWith(NOTICE)) o.onNotice?.(l.slice(NOTICE.length));
+  });
   let interrupted = false;
   void o.interrupt.then(() => {
     interrupted = true;

@@ -25,3 +25,6 @@ export interface RunParameters {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const CONFORMANCE_STORE = 'scenarios/stores/conformance.yaml';
 export const CONFORMANCE_QUERIES = 'features/data/conformance-queries.yaml';
+
+/** The prefix of a line a scenario writes on standard error for the person running the suite (e.g. where to connect a client under test). */
+export const NOTICE = 'qr-harness notice: ';
