@@ -34,7 +34,7 @@ const shape = (rs: FindResponse[]) => rs.map((r) => `${r.status.toString(16)} ${
 
 async function session(port: number) {
   const { client } = await connectClient(port, { calledAeTitle: 'FIELDPACS' });
-  const a = await client.find('study', { QueryRetrieveLevel: 'STUDY', PatientID: '1234567', StudyInstanceUID: '', StudyDate: '' }).collect();
+  const a = await client.find('study', { QueryRetrieveLevel: 'STUDY', PatientID: '1234567', PatientName: '', StudyInstanceUID: '', StudyDate: '' }).collect();
   const b = await client.find('study', { QueryRetrieveLevel: 'STUDY', PatientID: '7654321', StudyInstanceUID: '' }).collect();
   const op = client.find('study', { QueryRetrieveLevel: 'STUDY', PatientID: 'LONG', StudyInstanceUID: '' });
   const c: FindResponse[] = [];
@@ -77,6 +77,11 @@ test('proxy recording → scenario: it passes the loader, and our SCP replaying 
     assert.deepEqual(shape(again.b), shape(recorded.b));
     assert.equal(again.c.at(-1)?.status, 0xfe00, 'the replayed archive honours the C-CANCEL as the recorded one did');
     assert.deepEqual(shape(again.c.slice(0, 3)), shape(recorded.c.slice(0, 3)));
+    // A query that was not recorded is answered from the store built of the archive's answers.
+    const { client } = await connectClient(replay.port, { calledAeTitle: 'FIELDPACS' });
+    const patient = await client.find('patient', { QueryRetrieveLevel: 'PATIENT', PatientID: '1234567', PatientName: '' }).collect();
+    await client.release();
+    assert.deepEqual(patient.map((r) => [r.status, r.identifier?.text('PatientName') ?? null]), [[0xff00, 'CITIZEN^Jan'], [0x0000, null]]);
   } finally {
     await replay.close();
   }

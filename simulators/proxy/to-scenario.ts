@@ -4,6 +4,7 @@ import { CommandField } from '../dimse/command-fields.ts';
 import { FIND_MODELS } from '../dimse/find.ts';
 import type { FindModel } from '../dimse/find.ts';
 import { statusClass } from '../dimse/status.ts';
+import { DERIVED, levelOfAttribute, NON_KEY_ATTRIBUTES } from '../store/levels.ts';
 import type { ObserverEvent } from './events.ts';
 
 /**
@@ -109,11 +110,95 @@ export function scenarioFromRecording(events: readonly ObserverEvent[], o: { nam
       respond,
     };
   });
+  const store = storeFromAnswers(finds);
   const scenario = {
     name: o.name ?? `recorded session with ${aeTitle}`,
     description: `Replays ${finds.length} C-FIND(s) recorded by qr-harness proxy${o.source ? ` (${o.source})` : ''}: the archive's Pendings, gaps, final statuses and C-CANCEL handling, request by request.`,
+    ...(store.patients.length && { store: { patients: store.patients } }),
     scp: { aeTitle, behaviours },
   };
-  const header = '# Written by qr-harness proxy --to-scenario from a recording; replay it with: qr-harness serve --scenario THIS_FILE\n';
+  const header = `# Written by qr-harness proxy --to-scenario from a recording; replay it with: qr-harness serve --scenario THIS_FILE\n# The store holds the entities the archive returned${store.unplaced ? ` (${store.unplaced} answer(s) left out: their place in the hierarchy was not in any answer)` : ''}; each recorded C-FIND is answered as recorded.\n`;
   return { yaml: header + stringify(scenario, { lineWidth: 0 }), finds: finds.length };
+}
+
+type Entity = Record<string, unknown>;
+const UID_OF = { PATIENT: 'PatientID', STUDY: 'StudyInstanceUID', SERIES: 'SeriesInstanceUID', IMAGE: 'SOPInstanceUID' } as const;
+
+/**
+ * A store of the entities the archive returned (Query/Retrieve answers only): each answer's
+ * attributes placed at their level (PS3.4 C.6), entities linked by the unique keys the answers
+ * carry. Derived attributes, non-key attributes and zero-length values are left out; an answer
+ * whose parents no answer names cannot be placed and is counted.
+ */
+export function storeFromAnswers(finds: readonly RecordedFind[]): { patients: Entity[]; unplaced: number } {
+  const patients = new Map<string, Entity>();
+  const studies = new Map<string, { entity: Entity; patient: string }>();
+  const series = new Map<string, { entity: Entity; study: string }>();
+  const instances = new Map<string, { entity: Entity; series: string }>();
+  const answers: Record<string, unknown>[] = [];
+  for (const f of finds) if (f.model !== 'mwl') for (const p of f.pendings) if (p.identifier) answers.push(p.identifier.toObject());
+  const take = (into: Entity, a: Record<string, unknown>, level: string) => {
+    for (const [k, v] of Object.entries(a)) {
+      if (v === '' || v === undefined || (Array.isArray(v) && !v.length) || DERIVED.has(k) || NON_KEY_ATTRIBUTES.has(k)) continue;
+      if ((levelOfAttribute(k) ?? 'IMAGE') === level && !(k in into)) into[k] = v;
+    }
+  };
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  // Two passes: links first (any answer may name a parent another answer lacks), then entities.
+  const studyPatient = new Map<string, string>();
+  const seriesStudy = new Map<string, string>();
+  const instanceSeries = new Map<string, string>();
+  for (const a of answers) {
+    const [p, st, se, im] = [str(a.PatientID), str(a.StudyInstanceUID), str(a.SeriesInstanceUID), str(a.SOPInstanceUID)];
+    if (st && p) studyPatient.set(st, p);
+    if (se && st) seriesStudy.set(se, st);
+    if (im && se) instanceSeries.set(im, se);
+  }
+  let unplaced = 0;
+  for (const a of answers) {
+    const im = str(a.SOPInstanceUID);
+    const se = str(a.SeriesInstanceUID) ?? (im && instanceSeries.get(im));
+    const st = str(a.StudyInstanceUID) ?? (se && seriesStudy.get(se));
+    const p = str(a.PatientID) ?? (st && studyPatient.get(st));
+    if (!p || (se && !st) || (im && !se)) {
+      unplaced++;
+      continue;
+    }
+    let patient = patients.get(p);
+    if (!patient) patients.set(p, (patient = { [UID_OF.PATIENT]: p, studies: [] }));
+    take(patient, a, 'PATIENT');
+    if (!st) continue;
+    let study = studies.get(st);
+    if (!study) {
+      study = { entity: { [UID_OF.STUDY]: st, series: [] }, patient: p };
+      studies.set(st, study);
+      (patient.studies as Entity[]).push(study.entity);
+    }
+    take(study.entity, a, 'STUDY');
+    if (!se) continue;
+    let s = series.get(se);
+    if (!s) {
+      s = { entity: { [UID_OF.SERIES]: se, instances: [] }, study: st };
+      series.set(se, s);
+      (study.entity.series as Entity[]).push(s.entity);
+    }
+    take(s.entity, a, 'SERIES');
+    if (!im) continue;
+    let i = instances.get(im);
+    if (!i) {
+      i = { entity: { [UID_OF.IMAGE]: im }, series: se };
+      instances.set(im, i);
+      (s.entity.instances as Entity[]).push(i.entity);
+    }
+    take(i.entity, a, 'IMAGE');
+  }
+  // Empty child lists say nothing: leave them out.
+  for (const pt of patients.values()) {
+    for (const st of pt.studies as Entity[]) {
+      for (const se of st.series as Entity[]) if (!(se.instances as Entity[]).length) delete se.instances;
+      if (!(st.series as Entity[]).length) delete st.series;
+    }
+    if (!(pt.studies as Entity[]).length) delete pt.studies;
+  }
+  return { patients: [...patients.values()], unplaced };
 }
