@@ -43,4 +43,5 @@ Feature: The query client under test
       | wrong-message-id    | answers a Message ID the client never sent          | a Pending for another Message ID               |
       | identifier-on-final | sends an Identifier on the final response           | an Identifier on the final Success             |
       | slow                | is slow (first Pending after 2 s, then 300 ms apart) | a slow archive                                 |
+      | cancel-late         | honours a C-CANCEL only after 5 more Pendings       | a cancel honoured late                         |
       | rejecting           | rejects the association (transient, busy)           | an A-ASSOCIATE-RJ                              |
