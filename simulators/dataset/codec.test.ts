@@ -117,6 +117,18 @@ test('malformed data sets are typed errors that name the tag and the offset', ()
   assert.throws(() => decodeDataSet(notAnItem, IMPLICIT_LITTLE), (e: unknown) => e instanceof DataSetError && e.code === 'DATASET_BAD_ITEM' && e.offset === 8);
 });
 
+test('sequences nested thousands deep are a typed error, not a stack overflow (found by simulators/fuzz)', () => {
+  // 5,000 × (SQ of undefined length, item of undefined length): 80 KB that overflowed the recursive decoder with a RangeError.
+  const level = hex`
+    0800 1011 FFFFFFFF     # ReferencedStudySequence, undefined length
+    FEFF 00E0 FFFFFFFF     #   item, undefined length
+  `;
+  const deep = Buffer.concat(Array.from({ length: 5_000 }, () => level));
+  assert.throws(() => decodeDataSet(deep, IMPLICIT_LITTLE), (e: unknown) => e instanceof DataSetError && e.code === 'DATASET_TOO_DEEP' && e.offset === 128 * 16 + 8);
+  const shallow = Buffer.concat([...Array.from({ length: 100 }, () => level), Buffer.concat(Array.from({ length: 100 }, () => hex`FEFF 0DE0 00000000 FEFF DDE0 00000000`))]);
+  assert.equal(toHex(encodeDataSet(decodeDataSet(shallow, IMPLICIT_LITTLE), IMPLICIT_LITTLE)), toHex(shallow), '100 levels still decode');
+});
+
 test('character sets: ISO_IR 100 and ISO_IR 192 decode and encode; the raw bytes stay reachable', () => {
   const latin = DataSet.from({ SpecificCharacterSet: 'ISO_IR 100', PatientName: 'Müller^Jürgen' });
   assert.equal(toHex(latin.element('PatientName')!.bytes), toHex(Buffer.from('Müller^Jürgen ', 'latin1')));

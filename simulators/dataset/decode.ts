@@ -8,6 +8,12 @@ import { vrByCode } from './vr.ts';
 
 const UNDEFINED = 0xffffffff;
 
+/**
+ * Sequences nested deeper than this are refused: PS3.5 7.5 sets no limit, and each level costs
+ * stack in this recursive decoder (some thousands of levels, a few tens of KB, overflowed it).
+ */
+export const MAX_SEQUENCE_DEPTH = 128;
+
 interface Cursor {
   buf: Buffer;
   /** Offset of `buf[0]` in the outermost buffer, for error messages. */
@@ -22,7 +28,7 @@ interface Cursor {
  */
 export function decodeDataSet(bytes: Buffer, ts: TransferSyntaxInfo, parent?: DataSet): DataSet {
   const ds = new DataSet(ts.littleEndian, parent);
-  const end = readElements({ buf: bytes, base: 0 }, 0, bytes.length, ts, ds, false);
+  const end = readElements({ buf: bytes, base: 0 }, 0, bytes.length, ts, ds, false, 0);
   if (end !== bytes.length) throw new DataSetError('DATASET_BAD_ITEM', undefined, end, 'unexpected delimiter at the top level');
   return ds;
 }
@@ -31,7 +37,7 @@ export function decodeDataSet(bytes: Buffer, ts: TransferSyntaxInfo, parent?: Da
  * Reads elements from `start` until `end`, or until an item delimiter when `untilDelimiter`.
  * Returns the offset after the last element (after the delimiter, if one ended the list).
  */
-function readElements(c: Cursor, start: number, end: number, ts: TransferSyntaxInfo, ds: DataSet, untilDelimiter: boolean): number {
+function readElements(c: Cursor, start: number, end: number, ts: TransferSyntaxInfo, ds: DataSet, untilDelimiter: boolean, depth: number): number {
   const b = c.buf;
   const le = ts.littleEndian;
   let p = start;
@@ -70,7 +76,7 @@ function readElements(c: Cursor, start: number, end: number, ts: TransferSyntaxI
       if (vr !== 'SQ' && vr !== 'UN') throw new DataSetError('DATASET_BAD_VALUE', tag, c.base + at, `undefined length on VR ${vr}`);
       const items: DataSet[] = [];
       const itemTs = vr === 'UN' ? IMPLICIT_LITTLE : ts;
-      p = readItems(c, p, end, itemTs, ds, items, true);
+      p = readItems(c, p, end, itemTs, ds, items, true, depth + 1);
       ds.put({ tag, vr: 'SQ', bytes: EMPTY, items, undefinedLength: true, offset: c.base + at });
       continue;
     }
@@ -80,7 +86,7 @@ function readElements(c: Cursor, start: number, end: number, ts: TransferSyntaxI
     const element: DataElement = { tag, vr, bytes: b.subarray(p, p + length), offset: c.base + at };
     if (vr === 'SQ') {
       const items: DataSet[] = [];
-      readItems(c, p, p + length, ts, ds, items, false);
+      readItems(c, p, p + length, ts, ds, items, false, depth + 1);
       element.items = items;
       element.bytes = EMPTY;
     }
@@ -93,7 +99,8 @@ function readElements(c: Cursor, start: number, end: number, ts: TransferSyntaxI
 
 const EMPTY = Buffer.alloc(0);
 
-function readItems(c: Cursor, start: number, end: number, ts: TransferSyntaxInfo, parent: DataSet, items: DataSet[], untilDelimiter: boolean): number {
+function readItems(c: Cursor, start: number, end: number, ts: TransferSyntaxInfo, parent: DataSet, items: DataSet[], untilDelimiter: boolean, depth: number): number {
+  if (depth > MAX_SEQUENCE_DEPTH) throw new DataSetError('DATASET_TOO_DEEP', undefined, c.base + start, `sequences nested more than ${MAX_SEQUENCE_DEPTH} deep`);
   const b = c.buf;
   const le = ts.littleEndian;
   let p = start;
@@ -112,10 +119,10 @@ function readItems(c: Cursor, start: number, end: number, ts: TransferSyntaxInfo
     const item = new DataSet(ts.littleEndian, parent);
     if (length === UNDEFINED) {
       item.undefinedLength = true;
-      p = readElements(c, p, end, ts, item, true);
+      p = readElements(c, p, end, ts, item, true, depth);
     } else {
       if (length > end - p) throw new DataSetError('DATASET_LENGTH_PAST_END', ITEM, c.base + p - 8, `item length ${length} reaches past the end (${end - p} bytes left)`);
-      readElements(c, p, p + length, ts, item, false);
+      readElements(c, p, p + length, ts, item, false, depth);
       p += length;
     }
     items.push(item);
