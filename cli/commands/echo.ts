@@ -3,7 +3,8 @@ import { describeStatus } from '../../simulators/dimse/status.ts';
 import { DimseClient, verificationContext } from '../../simulators/scu/dimse-client.ts';
 import { aeTitle, helpFor, parseArgs, port, requireString } from '../args.ts';
 import type { OptionSpec } from '../args.ts';
-import { ExitCode, exitCodeFor } from '../exit-codes.ts';
+import { commandTimeouts, describeFailure, timeoutSeconds } from '../command-timeout.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { errorLine, traceStream } from '../output.ts';
 import type { Output } from '../output.ts';
 
@@ -14,7 +15,7 @@ export const echoOptions: OptionSpec[] = [
   { name: 'calling-ae', kind: 'string', description: 'calling AE title (us)', default: 'QRHARNESS', valueName: 'AE' },
   { name: 'max-pdu', kind: 'int', description: 'our maximum PDU length (0 = no limit)', default: 16384 },
   { name: 'repeat', kind: 'int', description: 'C-ECHO requests on the association', default: 1 },
-  { name: 'timeout', kind: 'int', description: 'connect, association and DIMSE timeout in seconds', default: 30 },
+  { name: 'timeout', kind: 'int', description: 'bound of every wait in seconds: connect, A-ASSOCIATE-AC, each response, A-RELEASE-RP, ARTIM', default: 30 },
   { name: 'verbose', alias: 'v', kind: 'flag', description: 'trace DIMSE messages and association events' },
   { name: 'debug', alias: 'd', kind: 'flag', description: 'trace every PDU and state transition too' },
   { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' },
@@ -36,7 +37,7 @@ export async function echoCommand(argv: string[], io: Output): Promise<number> {
   const target = port(options.port as number, '--port');
   const called = aeTitle(requireString(options, 'called-ae'), '--called-ae');
   const calling = aeTitle(requireString(options, 'calling-ae'), '--calling-ae');
-  const timeoutMs = (options.timeout as number) * 1000;
+  const timeoutS = timeoutSeconds(options.timeout as number);
   const events = traceStream(options.debug ? 2 : options.verbose ? 1 : 0, io);
   let client: DimseClient;
   try {
@@ -47,13 +48,13 @@ export async function echoCommand(argv: string[], io: Output): Promise<number> {
       callingAeTitle: calling,
       presentationContexts: [verificationContext],
       maxPduLength: options['max-pdu'] as number,
-      timeouts: { connectMs: timeoutMs, associationRequestMs: timeoutMs },
-      dimseTimeoutMs: timeoutMs,
+      ...commandTimeouts(timeoutS),
       events,
     });
   } catch (e) {
-    io.err(errorLine(`${host}:${target} "${called}": ${(e as Error).message}`));
-    return exitCodeFor(e);
+    const f = describeFailure(e, timeoutS, 'C-ECHO');
+    io.err(errorLine(`${host}:${target} "${called}": ${f.message}`));
+    return f.code;
   }
   let worst = 0;
   try {
@@ -67,9 +68,10 @@ export async function echoCommand(argv: string[], io: Output): Promise<number> {
     }
     await client.release();
   } catch (e) {
-    io.err(errorLine((e as Error).message));
+    const f = describeFailure(e, timeoutS, 'C-ECHO');
+    io.err(errorLine(f.message));
     client.abort();
-    return exitCodeFor(e);
+    return f.code;
   }
   return worst;
 }

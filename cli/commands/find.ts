@@ -13,7 +13,8 @@ import type { FindResponse } from '../../simulators/scu/find-operation.ts';
 import type { TraceEvent } from '../../simulators/trace/format.ts';
 import { aeTitle, helpFor, parseArgs, port, requireString, UsageError } from '../args.ts';
 import type { OptionSpec, ParsedOptions } from '../args.ts';
-import { ExitCode, exitCodeFor } from '../exit-codes.ts';
+import { commandTimeouts, describeFailure, timeoutSeconds } from '../command-timeout.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { errorJson, responseJson, statusHex } from '../find-json.ts';
 import { FindWatch } from '../find-watch.ts';
 import type { SignalSource } from '../find-watch.ts';
@@ -34,7 +35,7 @@ export const findOptions: OptionSpec[] = [
   { name: 'transfer-syntax', kind: 'string', description: 'propose implicit, explicit (with implicit) or big (with both)', default: 'explicit', valueName: 'TS' },
   { name: 'cancel-after', kind: 'int', description: 'send C-CANCEL after N Pending responses (0: before the first)', valueName: 'N' },
   { name: 'max-pdu', kind: 'int', description: 'our maximum PDU length (0 = no limit)', default: 16384 },
-  { name: 'timeout', kind: 'int', description: 'connect, association and DIMSE timeout in seconds', default: 30 },
+  { name: 'timeout', kind: 'int', description: 'bound of every wait in seconds: connect, A-ASSOCIATE-AC, each response, A-RELEASE-RP, ARTIM', default: 30 },
   { name: 'json', kind: 'flag', description: 'one JSON object per line: each response, then the summary (or an error); see below' },
   { name: 'strict', kind: 'flag', description: 'exit 1 when the peer broke any rule, even if the final status is a success' },
   { name: 'quiet', alias: 'q', kind: 'flag', description: 'print only the summary' },
@@ -102,7 +103,7 @@ interface Query {
   priority: number;
   ts: string[];
   maxPdu: number;
-  timeoutMs: number;
+  timeoutS: number;
   cancelAfter: number | undefined;
   json: boolean;
   quiet: boolean;
@@ -134,7 +135,7 @@ function queryFrom(options: ParsedOptions): Query {
     priority,
     ts,
     maxPdu: options['max-pdu'] as number,
-    timeoutMs: (options.timeout as number) * 1000,
+    timeoutS: timeoutSeconds(options.timeout as number),
     cancelAfter: options['cancel-after'] as number | undefined,
     json: options.json === true,
     quiet: options.quiet === true,
@@ -182,12 +183,12 @@ async function exchange(q: Query, events: EventStream<TraceEvent>, watch: FindWa
       callingAeTitle: q.calling,
       presentationContexts: [{ abstractSyntax: FIND_MODELS[q.model].sopClassUid, transferSyntaxes: q.ts }],
       maxPduLength: q.maxPdu,
-      timeouts: { connectMs: q.timeoutMs, associationRequestMs: q.timeoutMs },
-      dimseTimeoutMs: q.timeoutMs,
+      ...commandTimeouts(q.timeoutS),
       events,
     });
   } catch (e) {
-    return fail(e, `${where}: ${(e as Error).message}`, exitCodeFor(e));
+    const f = describeFailure(e, q.timeoutS, 'C-FIND');
+    return fail(e, `${where}: ${f.message}`, f.code);
   }
   watch.listen(client);
   const started = performance.now();
@@ -219,7 +220,10 @@ async function exchange(q: Query, events: EventStream<TraceEvent>, watch: FindWa
   let code: number;
   if (own?.why === 'protocol') code = fail(new DimseError('DIMSE_UNEXPECTED_RESPONSE', own.message), own.message, ExitCode.ProtocolError);
   else if (watch.signal) code = watch.signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
-  else if (error) code = fail(error, (error as Error).message, exitCodeFor(error));
+  else if (error) {
+    const f = describeFailure(error, q.timeoutS, 'C-FIND');
+    code = fail(error, f.message, f.code);
+  }
   else code = final === 0x0000 || (final === 0xfe00 && q.cancelAfter !== undefined) ? ExitCode.Ok : ExitCode.FailureStatus;
   const strictFailed = q.strict && code === ExitCode.Ok && watch.violations.length > 0;
   if (strictFailed) code = ExitCode.FailureStatus;

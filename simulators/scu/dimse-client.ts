@@ -29,6 +29,8 @@ export interface ClientOptions {
   clock?: Clock;
   /** Longest wait for the next response of an operation; 0 waits for ever. Default 30 s. */
   dimseTimeoutMs?: number;
+  /** After the DIMSE timeout's A-ABORT, close the transport at once instead of waiting up to ARTIM (PS3.8 9.1.4). */
+  closeAfterTimeout?: boolean;
   /** Keep the P-DATA-TF PDUs of each received message (for `rawPdus` in results). */
   keepRawPdus?: boolean;
 }
@@ -79,6 +81,7 @@ export class DimseClient {
   private readonly operations = new Map<number, OperationEntry>();
   private nextMessageId = 1;
   private readonly dimseTimeoutMs: number;
+  private readonly closeAfterTimeout: boolean;
 
   constructor(
     readonly association: Association,
@@ -87,6 +90,7 @@ export class DimseClient {
     this.clock = o.clock ?? systemClock;
     this.events = o.events ?? nullSink;
     this.dimseTimeoutMs = o.dimseTimeoutMs ?? 30_000;
+    this.closeAfterTimeout = o.closeAfterTimeout ?? false;
     this.channel = new DimseChannel(association, this.events, this.clock, { keepRawPdus: o.keepRawPdus ?? false });
     this.channel.onMessage((m) => this.route(m));
     association.onEnd((end) => this.failAll(end));
@@ -259,6 +263,7 @@ export class DimseClient {
       entry.op.fail(new DimseError('DIMSE_TIMEOUT', `no response to message ${messageId} within ${this.dimseTimeoutMs} ms`));
       // The association's state is unknown once a response is overdue: abort it.
       this.association.abort();
+      if (this.closeAfterTimeout) this.association.closeAfterAbort();
     }, ms);
   }
 

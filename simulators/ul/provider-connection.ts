@@ -51,6 +51,12 @@ export interface ProviderOptions {
   user: ProviderUser;
   /** Decodes one framed PDU (default: decodePdu), throwing DecodeError as decodePdu does. */
   decode?(raw: Buffer): Pdu;
+  /**
+   * After one of our timers aborted the association (AA-1), close the transport once the A-ABORT
+   * is written instead of waiting up to ARTIM in Sta13 for the peer to close it (PS3.8 9.1.4): a
+   * command whose every wait is bounded, facing a peer already silent for a whole timeout.
+   */
+  closeAfterTimeout?: boolean;
   /** Structural checks on a received A-ASSOCIATE-RQ/AC; an `invalid` problem makes it Evt19. */
   inspect?(pdu: Pdu, raw: Buffer, associationId: string): ProtocolError | undefined;
 }

@@ -63,6 +63,14 @@ export class UpperLayerProvider extends ProviderConnection {
     this.primitive('Evt14', {});
   }
 
+  /**
+   * Ends Sta13's wait for the peer to close (after our A-ABORT or A-RELEASE-RP) at once: what was
+   * written is flushed, then the transport closed (PS3.8 9.1.4); its closing is Evt17 (AR-5, Sta1).
+   */
+  closeNow(): void {
+    if (this.state === 'Sta13') this.closeTransport();
+  }
+
   /** Evt15: A-ABORT request. Source 0 and reason 0 unless a fault is wanted. */
   abort(source = 0, reason = 0): void {
     this.primitive('Evt15', { abort: { source, reason } });
@@ -275,6 +283,7 @@ export class UpperLayerProvider extends ProviderConnection {
     const error = new TimeoutError(code, name, this.o.timeouts[setting]);
     if (this.can('Evt15')) {
       this.fire('Evt15', { abort: { source: 0, reason: 0 }, error });
+      if (this.o.closeAfterTimeout) this.closeNow();
     } else {
       this.emit({ kind: 'fault', error });
       this.closeTransport();

@@ -131,6 +131,11 @@ export class Association {
     this.provider.abort(source, reason);
   }
 
+  /** After our A-ABORT, closes the transport now instead of waiting up to ARTIM for the peer to (PS3.8 9.1.4). */
+  closeAfterAbort(): void {
+    this.provider.closeNow();
+  }
+
   /** The peer broke the P-DATA encapsulation rules: abort as for an invalid PDU (AA-8). */
   protocolAbort(error: ProtocolError): void {
     if (this.provider.can('Evt19')) this.provider.invalidPData(error);

@@ -49,6 +49,8 @@ export interface RequestorOptions {
   /** Send exactly this A-ASSOCIATE-RQ instead of building one (scripted faults). */
   rqPdu?: AssociateRqPdu;
   timeouts?: Partial<Timeouts>;
+  /** Close the transport as soon as a timeout's A-ABORT is written, without the ARTIM wait (PS3.8 9.1.4). */
+  closeAfterTimeout?: boolean;
   clock?: Clock;
   events?: EventSink<UlEvent>;
   associationId?: string;
@@ -160,6 +162,7 @@ export function requestAssociation(o: RequestorOptions): Promise<Association> {
       clock,
       events,
       timeouts: { ...defaultTimeouts, ...o.timeouts },
+      closeAfterTimeout: o.closeAfterTimeout ?? false,
       limits: { ...defaultFramerLimits, maxPDataLength: ourMax },
       inspect: (pdu) => {
         if (isUnknownPdu(pdu) || pdu.type !== 0x02) return undefined;
