@@ -42,7 +42,7 @@ test('scenario check: every shipped file is ok; a broken one lists each problem 
   writeFileSync(bad, 'name: broken\nscp:\n  aeTitel: X\n  behaviours:\n    - respond: [{ final: "0000" }, { pending: 1 }]\n');
   const io2 = capture();
   assert.equal(await main(['scenario', 'check', bad, files[0]!], io2), ExitCode.FailureStatus);
-  assert.deepEqual(io2.stderr, [`error: ${bad}:3:3: scp: unknown key "aeTitel" (did you mean "aeTitle"?); expected aeTitle, port, maxPduLength, profile, timezone, retrieveAeTitle, callingAeTitles, sopClasses, transferSyntaxes, extendedNegotiation, timeouts, association, behaviours`, '1 of 2 scenario files invalid']);
+  assert.deepEqual(io2.stderr, [`error: ${bad}:3:3: scp: unknown key "aeTitel" (did you mean "aeTitle"?); expected aeTitle, port, maxPduLength, writeAhead, profile, timezone, retrieveAeTitle, callingAeTitles, sopClasses, transferSyntaxes, extendedNegotiation, timeouts, association, behaviours`, '1 of 2 scenario files invalid']);
   assert.equal(io2.stdout.length, 1);
 });
 

@@ -23,6 +23,7 @@ import type { EventStream } from '../../simulators/events/event-stream.ts';
 import type { TraceEvent } from '../../simulators/trace/format.ts';
 import { AssociationBook, printIdentifiers } from '../identifiers.ts';
 import { RecordFile } from '../record-file.ts';
+import { describeCancelTally, tallyCancels } from '../../simulators/scp/cancel-tally.ts';
 import { serveScenario } from './serve-scenario.ts';
 import { exitCodeOfSignal, signalled, stopScp } from './serve-stop.ts';
 import { errorLine, processOutput, traceStream } from '../output.ts';
@@ -84,6 +85,7 @@ export async function serveCommand(argv: string[], io: Output, stop: Promise<unk
   const events = traceStream(verbosity, io);
   const book = new AssociationBook(events);
   if (!options.quiet) printAssociations(events, io);
+  if (verbosity > 0) tallyCancels(events, (t) => io.err(`${t.associationId} ${describeCancelTally(t)}`));
   if (options.scenario !== undefined) {
     const explicit = parseArgs(argv, serveOptions.map(({ default: _, ...s }) => s)).options;
     return serveScenario(options, explicit, events, io, stop, book);

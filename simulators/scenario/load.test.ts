@@ -47,7 +47,7 @@ test('the published JSON Schema is the one the loader validates with (regenerate
 
 test('an unknown key is an error with file:line:column and a suggestion', () => {
   assert.deepEqual(problems('name: x\nscp:\n  aeTitle: QRSCP\n  behaviors: []\n'), [
-    's.yaml:4:3: scp: unknown key "behaviors" (did you mean "behaviours"?); expected aeTitle, port, maxPduLength, profile, timezone, retrieveAeTitle, callingAeTitles, sopClasses, transferSyntaxes, extendedNegotiation, timeouts, association, behaviours',
+    's.yaml:4:3: scp: unknown key "behaviors" (did you mean "behaviours"?); expected aeTitle, port, maxPduLength, writeAhead, profile, timezone, retrieveAeTitle, callingAeTitles, sopClasses, transferSyntaxes, extendedNegotiation, timeouts, association, behaviours',
   ]);
   const p = problems('name: x\nscp:\n  behaviours:\n    - respond:\n        - pending: 3\n          delay: 10\n');
   assert.equal(p.length, 1);

@@ -172,7 +172,7 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
   return new Scp({
     aeTitle: c.aeTitle,
     contexts,
-    find: { handler, honourCancel: false, sopClasses: [] },
+    find: { handler, honourCancel: false, sopClasses: [], ...(c.writeAhead !== undefined && { writeAhead: c.writeAhead }) },
     policy: {
       maxPduLength: c.maxPduLength ?? 16384,
       decide,

@@ -49,6 +49,8 @@ export interface ScpScenario {
   aeTitle: string;
   port?: number;
   maxPduLength?: number;
+  /** Pendings allowed in flight beyond what the socket has flushed (see FindServiceOptions.writeAhead). */
+  writeAhead?: number;
   profile?: string;
   /** The archive's timezone (+HHMM), for timezone query adjustment. */
   timezone?: string;

@@ -56,12 +56,27 @@ export interface FindServiceOptions {
   handler: FindHandler;
   /** Stop and answer FE00 when a C-CANCEL arrives, whatever the handler does (default true). */
   honourCancel?: boolean;
-  /** Give the event loop a turn every N Pendings so a C-CANCEL can be read (default 64; sooner when the socket backs up). */
+  /** Give the event loop a turn every N Pendings so a C-CANCEL can be read (default 8; sooner when the socket backs up). */
   yieldEvery?: number;
+  /**
+   * Pendings allowed in flight beyond what the socket has handed to the kernel (default 16): past
+   * that, the next Pending waits until the socket has flushed, reading the peer meanwhile, so a
+   * slow reader holds the stream back and its C-CANCEL is read before more are made.
+   */
+  writeAhead?: number;
 }
+
+/** Default bounds of the stream: a turn of the event loop every 8 Pendings, 16 Pendings unflushed at most. */
+export const DEFAULT_YIELD_EVERY = 8;
+export const DEFAULT_WRITE_AHEAD = 16;
 
 interface Running {
   cancelled: boolean;
+}
+
+interface Pace {
+  yieldEvery: number;
+  writeAhead: number;
 }
 
 /**
@@ -80,7 +95,7 @@ export function findServices(o: FindServiceOptions): Map<number, ServiceHandler>
     return m;
   };
   const honourCancel = o.honourCancel ?? true;
-  const yieldEvery = o.yieldEvery ?? 64;
+  const pace: Pace = { yieldEvery: Math.max(1, o.yieldEvery ?? DEFAULT_YIELD_EVERY), writeAhead: Math.max(1, o.writeAhead ?? DEFAULT_WRITE_AHEAD) };
 
   const onFind: ServiceHandler = async (ctx) => {
     const rq = ctx.message.decoded.command;
@@ -132,7 +147,7 @@ export function findServices(o: FindServiceOptions): Map<number, ServiceHandler>
       events: ctx.events,
     };
     try {
-      await stream(ctx, request, state, o.handler, honourCancel, yieldEvery, reply);
+      await stream(ctx, request, state, o.handler, honourCancel, pace, reply);
     } finally {
       ops.delete(messageId);
     }
@@ -157,7 +172,7 @@ async function stream(
   state: Running,
   handler: FindHandler,
   honourCancel: boolean,
-  yieldEvery: number,
+  pace: Pace,
   reply: (status: number, extra?: FindResultExtra) => void,
 ): Promise<void> {
   const { channel, association } = ctx;
@@ -171,6 +186,8 @@ async function stream(
     return failed(ctx, e, reply);
   }
   let sent = 0;
+  /** Pendings written since the socket last had nothing unsent. */
+  let ahead = 0;
   try {
     for (;;) {
       if (state.cancelled && honourCancel) {
@@ -212,8 +229,14 @@ async function stream(
         return;
       }
       sent++;
-      if (association.writeBackedUp) await association.drained();
-      else if (sent % yieldEvery === 0) await nextMacrotask();
+      ahead = association.unsentBytes === 0 ? 0 : ahead + 1;
+      if (ahead >= pace.writeAhead || association.writeBackedUp) {
+        // Hold the next Pending until these are with the kernel; the peer is read meanwhile.
+        await association.flushed();
+        ahead = 0;
+        if (state.cancelled) continue;
+      }
+      if (sent % pace.yieldEvery === 0) await nextMacrotask();
     }
   } catch (e) {
     // The association ended under us (abort, peer gone): nothing more can be sent.

@@ -131,6 +131,16 @@ export abstract class ProviderConnection {
     return this.transport?.drained() ?? Promise.resolve();
   }
 
+  /** Bytes written but not yet handed to the kernel. */
+  get unsentBytes(): number {
+    return this.transport?.unsentBytes ?? 0;
+  }
+
+  /** Resolves once everything written is with the kernel. */
+  flushed(): Promise<void> {
+    return this.transport?.flushed() ?? Promise.resolve();
+  }
+
   /** Stops reading from the peer (backpressure on a slow consumer) or resumes. */
   pauseReading(paused: boolean): void {
     this.transport?.pauseReading(paused);

@@ -12,6 +12,17 @@ export class SocketTransport {
   private batchBytes = 0;
   /** A PDU was written in this tick: the next ones wait for its end. */
   private tickOpen = false;
+  /** Socket writes made and completed (handed to the kernel), for `flushed()`. */
+  private writesMade = 0;
+  private writesDone = 0;
+  private flushWaiters: (() => void)[] = [];
+  private readonly onWritten = (): void => {
+    if (++this.writesDone === this.writesMade && this.flushWaiters.length) {
+      const waiters = this.flushWaiters;
+      this.flushWaiters = [];
+      for (const w of waiters) w();
+    }
+  };
 
   constructor(
     readonly socket: net.Socket,
@@ -31,7 +42,8 @@ export class SocketTransport {
     if (!this.tickOpen) {
       this.tickOpen = true;
       process.nextTick(SocketTransport.endOfTick, this);
-      this.socket.write(raw);
+      this.writesMade++;
+      this.socket.write(raw, this.onWritten);
       return true;
     }
     this.batch.push(raw);
@@ -53,7 +65,8 @@ export class SocketTransport {
     this.batch = [];
     this.batchBytes = 0;
     if (this.socket.destroyed) return;
-    this.socket.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, bytes));
+    this.writesMade++;
+    this.socket.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, bytes), this.onWritten);
   }
 
   /** Close without lingering (PS3.8 9.1.4): flush what was written, then drop the socket. */
@@ -105,6 +118,29 @@ export class SocketTransport {
       };
       s.on('drain', done);
       s.on('close', done);
+    });
+  }
+
+  /** Bytes written but not yet handed to the kernel: this tick's batch and the socket's own buffer. */
+  get unsentBytes(): number {
+    return this.batchBytes + this.socket.writableLength;
+  }
+
+  /**
+   * Resolves once everything written so far is with the kernel (or the socket is gone). The wait
+   * passes through the event loop's poll phase, so data from the peer is read meanwhile.
+   */
+  flushed(): Promise<void> {
+    const s = this.socket;
+    this.flush();
+    if (s.destroyed || this.writesDone === this.writesMade) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        s.off('close', done);
+        resolve();
+      };
+      this.flushWaiters.push(done);
+      s.once('close', done);
     });
   }
 

@@ -107,6 +107,16 @@ export class Association {
     return this.provider.drained();
   }
 
+  /** Bytes written but not yet handed to the kernel (the write-ahead a streaming sender bounds). */
+  get unsentBytes(): number {
+    return this.provider.unsentBytes;
+  }
+
+  /** Resolves once everything written is with the kernel; the peer's data is read meanwhile. */
+  flushed(): Promise<void> {
+    return this.provider.flushed();
+  }
+
   /** Stops or resumes reading from the peer (TCP backpressure). */
   pauseReading(paused: boolean): void {
     this.provider.pauseReading(paused);
