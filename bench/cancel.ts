@@ -5,7 +5,7 @@
  * Side by side: FE00 count, Pendings the SCP wrote after it read the C-CANCEL (its own count), and
  * Pendings the client received after sending it.
  *
- *   node --import tsx bench/cancel.ts [--runs 20] [--write-ahead 16] [--matches 100000]
+ *   node --import tsx bench/cancel.ts [--runs 20] [--write-ahead 16] [--yield-every 8] [--matches 100000]
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -77,16 +77,17 @@ async function main(): Promise<void> {
   const runs = arg('runs', 20);
   const matches = arg('matches', 100_000);
   const writeAhead = arg('write-ahead', 0);
+  const yieldEvery = arg('yield-every', 0);
   const events = new EventStream<ScpEvent>();
   const tallies: CancelTally[] = [];
   tallyCancels(events, (t) => tallies.push(t));
   const store = syntheticStore({ patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: matches });
-  const scp = new Scp({ aeTitle: 'QRSCP', events, find: { handler: storeFindHandler(store, { retrieveAeTitle: 'QRSCP' }), ...(writeAhead > 0 && { writeAhead }) } });
+  const scp = new Scp({ aeTitle: 'QRSCP', events, find: { handler: storeFindHandler(store, { retrieveAeTitle: 'QRSCP' }), ...(writeAhead > 0 && { writeAhead }), ...(yieldEvery > 0 && { yieldEvery }) } });
   const port = await scp.listen(0);
   const clients: [string, (port: number) => Promise<Omit<Run, 'scp' | 'ms'>>][] = [['qr-harness find --cancel-after 5', ourFind]];
   if (findBinary('findscu')) clients.push(['findscu --cancel 5 (TCP_NODELAY=1)', findscu]);
   else console.log('findscu not found: DCMTK column skipped');
-  console.log(`our SCP, ${matches} matches, write-ahead ${writeAhead || 'default'}, ${runs} runs per client`);
+  console.log(`our SCP, ${matches} matches, write-ahead ${writeAhead || 'default'}, a turn every ${yieldEvery || 'default'} Pendings, ${runs} runs per client`);
   const rows: string[][] = [['client', 'FE00', 'SCP: Pendings after cancel read (min/median/max)', 'client: Pendings after cancel sent (min/median/max)', 'ms (median)']];
   for (const [name, client] of clients) {
     const results: Run[] = [];
