@@ -133,7 +133,7 @@ const scp = obj(
     aeTitle: str('our AE title (default QRSCP)', { pattern: '^[^\\\\]{1,16}$', patternHelp: 'an AE title (1-16 characters)' }),
     port: int('TCP port for qr-harness serve (the command line may override)', 0, 65535),
     maxPduLength: int('our Maximum Length (0 = no limit)', 0),
-    writeAhead: int('Pendings written beyond what the socket has flushed before the next waits (default 16; a large value lets a slow reader fall far behind, so its C-CANCEL comes late)', 1),
+    writeAhead: int('Pendings written beyond what the socket has flushed before the next waits, and at most between two reads of the peer (default 16; 1 stops a cancelled stream within a few Pendings, as dcmqrscp does)', 1),
     profile: str('the matching profile (strict, lenient, empty-hierarchical, dcmqrscp, orthanc)'),
     timezone: str("the archive's timezone, for timezone query adjustment (default +0000)", { pattern: '^[+-](0\\d|1[0-4])[0-5]\\d$', patternHelp: 'a UTC offset +HHMM or -HHMM' }),
     retrieveAeTitle: str('Retrieve AE Title in responses (default: aeTitle)'),

@@ -56,7 +56,7 @@ export interface FindServiceOptions {
   handler: FindHandler;
   /** Stop and answer FE00 when a C-CANCEL arrives, whatever the handler does (default true). */
   honourCancel?: boolean;
-  /** Give the event loop a turn every N Pendings so a C-CANCEL can be read (default 8; sooner when the socket backs up). */
+  /** Give the event loop a turn every N Pendings so a C-CANCEL can be read (default 8, or writeAhead when smaller; sooner when the socket backs up). */
   yieldEvery?: number;
   /**
    * Pendings allowed in flight beyond what the socket has handed to the kernel (default 16): past
@@ -95,7 +95,9 @@ export function findServices(o: FindServiceOptions): Map<number, ServiceHandler>
     return m;
   };
   const honourCancel = o.honourCancel ?? true;
-  const pace: Pace = { yieldEvery: Math.max(1, o.yieldEvery ?? DEFAULT_YIELD_EVERY), writeAhead: Math.max(1, o.writeAhead ?? DEFAULT_WRITE_AHEAD) };
+  const writeAhead = Math.max(1, o.writeAhead ?? DEFAULT_WRITE_AHEAD);
+  // A small write-ahead also means a read turn as often: a C-CANCEL then stops the stream within it.
+  const pace: Pace = { yieldEvery: Math.max(1, o.yieldEvery ?? Math.min(DEFAULT_YIELD_EVERY, writeAhead)), writeAhead };
 
   const onFind: ServiceHandler = async (ctx) => {
     const rq = ctx.message.decoded.command;
