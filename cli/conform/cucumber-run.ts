@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NOTICE } from '../../simulators/conformance/run-parameters.ts';
 import type { RunParameters } from '../../simulators/conformance/run-parameters.ts';
 import type { Verdict } from '../../simulators/conformance/verdict.ts';
+import { LineTail } from './line-tail.ts';
 import { MessageTail } from './progress.ts';
 import type { ScenarioFailure, SuiteProgress } from './progress.ts';
 
@@ -17,39 +18,6 @@ export interface CucumberRun {
   /** Its standard error, for a crash. */
   stderr: string;
   interrupted: boolean;
-}
-
-/**
- * Follows the verdicts file while the suite runs: each complete new line is handed on the moment
- * it is written (the terminal and --json print verdicts as they happen).
- */
-class VerdictTail {
-  private offset: number;
-  private rest = '';
-  constructor(
-    private readonly file: string,
-    private readonly onVerdict: (v: Verdict) => void,
-  ) {
-    // Verdicts written before the suite started were shown by whoever wrote them.
-    this.offset = existsSync(file) ? statSync(file).size : 0;
-  }
-
-  poll(): void {
-    if (!existsSync(this.file)) return;
-    const size = statSync(this.file).size;
-    if (size <= this.offset) return;
-    const fd = openSync(this.file, 'r');
-    try {
-      const buf = Buffer.alloc(size - this.offset);
-      readSync(fd, buf, 0, buf.length, this.offset);
-      this.offset = size;
-      const lines = (this.rest + buf.toString('utf8')).split('\n');
-      this.rest = lines.pop() ?? '';
-      for (const l of lines) if (l.trim()) this.onVerdict(JSON.parse(l) as Verdict);
-    } finally {
-      closeSync(fd);
-    }
-  }
 }
 
 export interface SuiteOptions {
@@ -88,7 +56,8 @@ export function runSuite(o: SuiteOptions): Promise<CucumberRun> {
     ...(o.allureDir ? ['--format', 'allure-cucumberjs/reporter', '--format-options', JSON.stringify({ resultsDir: o.allureDir })] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  const tail = new VerdictTail(o.parameters.verdictsFile!, o.onVerdict);
+  // Verdicts written before the suite started were shown by whoever wrote them.
+  const tail = new LineTail(o.parameters.verdictsFile!, (l) => o.onVerdict(JSON.parse(l) as Verdict), true);
   const messages = new MessageTail(o.messagesFile, o.onFailure);
   const timer = setInterval(() => {
     tail.poll();

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { LineTail } from './line-tail.ts';
 
 /** A scenario that ended badly, in a few lines (never its attachments). */
 export interface ScenarioFailure {
@@ -25,8 +25,7 @@ type Envelope = Record<string, any>;
  * ended, which theme runs now, and each scenario that failed (its failing step and message).
  */
 export class MessageTail {
-  private offset = 0;
-  private rest = '';
+  private readonly tail: LineTail;
   private readonly pickles = new Map<string, { name: string; uri: string }>();
   private readonly cases = new Map<string, string>();
   private readonly started = new Map<string, { pickle: string; failed?: { step: string; message: string } }>();
@@ -34,25 +33,14 @@ export class MessageTail {
   readonly progress: SuiteProgress = { total: 0, done: 0, failed: 0, theme: undefined, scenario: undefined };
 
   constructor(
-    private readonly file: string,
+    file: string,
     private readonly onFailure: (f: ScenarioFailure) => void,
-  ) {}
+  ) {
+    this.tail = new LineTail(file, (l) => this.take(l));
+  }
 
   poll(): void {
-    if (!existsSync(this.file)) return;
-    const size = statSync(this.file).size;
-    if (size <= this.offset) return;
-    const fd = openSync(this.file, 'r');
-    try {
-      const buf = Buffer.alloc(size - this.offset);
-      readSync(fd, buf, 0, buf.length, this.offset);
-      this.offset = size;
-      const lines = (this.rest + buf.toString('utf8')).split('\n');
-      this.rest = lines.pop() ?? '';
-      for (const l of lines) if (l.trim()) this.take(l);
-    } finally {
-      closeSync(fd);
-    }
+    this.tail.poll();
   }
 
   private take(line: string): void {
