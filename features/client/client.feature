@@ -11,7 +11,7 @@ Feature: The query client under test
     When the client under test queries it
     Then the client's association request follows the standard
 
-  @checklist-52
+  @checklist-52 @checklist-64 @checklist-75
   Scenario: Each C-FIND request is valid for its model and level
     Given the archive of "well-behaved.yaml" serves the client under test
     When the client under test queries it
