@@ -4,20 +4,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { main } from './main.ts';
-import type { Output } from './output.ts';
+import { capture } from './capture-output.ts';
 import { ExitCode } from './exit-codes.ts';
 import { tempDir } from '../simulators/testing/temp-dir.ts';
 import { findBinary, peersRequired } from '../simulators/testing/peers.ts';
 import type { VerdictsDoc } from '../simulators/conformance/verdicts-doc.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
-// eslint-disable-next-line no-control-regex
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
-}
 
 test('conform writes its own report and JUnit; qr-harness report rebuilds the same from the saved streams', async () => {
   const report = tempDir('conform-report');

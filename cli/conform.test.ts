@@ -3,18 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from './main.ts';
-import type { Output } from './output.ts';
+import { capture } from './capture-output.ts';
 import { ExitCode } from './exit-codes.ts';
 import { tempDir } from '../simulators/testing/temp-dir.ts';
 import type { VerdictsDoc } from '../simulators/conformance/verdicts-doc.ts';
 
-// eslint-disable-next-line no-control-regex
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
-}
 
 test('conform refuses what does not fit, with the reason: data options without a target, a target without its AE title, an unknown model', async () => {
   for (const [args, words] of [

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from './main.ts';
 import type { Output } from './output.ts';
+import { capture } from './capture-output.ts';
 import { findCommand } from './commands/find.ts';
 import { serveCommand } from './commands/serve.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -15,14 +16,7 @@ import { DataSet } from '../simulators/dataset/data-set.ts';
 import { tempDir } from '../simulators/testing/temp-dir.ts';
 
 const root = path.join(import.meta.dirname, '..');
-// eslint-disable-next-line no-control-regex
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
-}
 
 const until = async (ok: () => boolean, ms = 5000) => {
   for (const end = Date.now() + ms; !ok(); ) {

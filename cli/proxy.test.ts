@@ -15,18 +15,11 @@ import { tempDir } from '../simulators/testing/temp-dir.ts';
 import { UsageError } from './args.ts';
 import { hostPort, proxyCommand } from './commands/proxy.ts';
 import { ExitCode } from './exit-codes.ts';
-import type { Output } from './output.ts';
+import { capture, plain } from './capture-output.ts';
 
 const root = path.join(import.meta.dirname, '..');
 const PATIENT_ROOT = '1.2.840.10008.5.1.4.1.2.1.1';
-// eslint-disable-next-line no-control-regex
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
-}
 
 const waitFor = async (ok: () => boolean, what: string, ms = 5000) => {
   for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -4,14 +4,12 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from './main.ts';
-import type { Output } from './output.ts';
+import { capture } from './capture-output.ts';
 import { serveCommand } from './commands/serve.ts';
 import { ExitCode } from './exit-codes.ts';
 import { tempDir } from '../simulators/testing/temp-dir.ts';
 
 const root = path.join(import.meta.dirname, '..');
-// eslint-disable-next-line no-control-regex
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 /** `serve --scenario well-behaved.yaml` in this process, on a free port, until `stop()`. */
 async function serveWellBehaved(): Promise<{ port: string; stop: () => void; serving: Promise<number>; serverIo: ReturnType<typeof capture> }> {
@@ -24,11 +22,6 @@ async function serveWellBehaved(): Promise<{ port: string; stop: () => void; ser
   return { port, stop, serving, serverIo };
 }
 
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
-}
 
 test('scenario check: every shipped file is ok; a broken one lists each problem as file:line:column and exits 1', async () => {
   const io = capture();

@@ -10,19 +10,12 @@ import { tempDir } from '../simulators/testing/temp-dir.ts';
 import { serveCommand } from './commands/serve.ts';
 import { ExitCode } from './exit-codes.ts';
 import { main } from './main.ts';
-import type { Output } from './output.ts';
+import { capture, plain } from './capture-output.ts';
 
 const root = path.join(import.meta.dirname, '..');
 const seed = path.join(root, 'scenarios/stores/seed.yaml');
 const PATIENT_ROOT = '1.2.840.10008.5.1.4.1.2.1.1';
-// eslint-disable-next-line no-control-regex
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
-}
 
 const until = async (ok: () => boolean, what: string, ms = 10_000) => {
   for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 10))) {

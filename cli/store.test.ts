@@ -5,16 +5,9 @@ import path from 'node:path';
 import { tempDir } from '../simulators/testing/temp-dir.ts';
 import { ExitCode } from './exit-codes.ts';
 import { main } from './main.ts';
-import type { Output } from './output.ts';
+import { capture } from './capture-output.ts';
 
-// eslint-disable-next-line no-control-regex
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(plain(l)), err: (l) => stderr.push(plain(l)) };
-}
 
 async function run(...argv: string[]) {
   const io = capture();
