@@ -198,16 +198,17 @@ async function exchange(q: Query, events: EventStream<TraceEvent>, watch: FindWa
   const problems: string[] = [];
   let error: unknown;
   try {
-    const op = client.find(q.model, q.identifier, { priority: q.priority });
+    const op = client.find(q.model, q.identifier, { priority: q.priority, ...(q.cancelAfter !== undefined && { cancelAfter: q.cancelAfter }) });
     watch.watch(op, () => pending);
-    if (q.cancelAfter === 0 && op.cancel()) cancelSentAfter = 0;
+    if (q.cancelAfter === 0) cancelSentAfter = 0;
     for await (const r of op) {
       last = r;
       if (!r.final) pending++;
       problems.push(...r.problems.map((p) => `response ${r.index}: ${p}`));
       if (q.json) io.out(JSON.stringify(responseJson(r)));
       else if (!q.quiet) printResponse(r, io);
-      if (q.cancelAfter !== undefined && q.cancelAfter > 0 && pending === q.cancelAfter && !r.final && op.cancel()) cancelSentAfter = pending;
+      // The operation sent the C-CANCEL when the Nth Pending arrived (FindOptions.cancelAfter).
+      if (q.cancelAfter !== undefined && q.cancelAfter > 0 && pending === q.cancelAfter && !r.final) cancelSentAfter = pending;
     }
     await client.release();
   } catch (e) {

@@ -55,6 +55,8 @@ export interface FindOptions {
   messageId?: number;
   /** Send on this presentation context instead of the first one accepted for the model. */
   contextId?: number;
+  /** Send C-CANCEL as soon as this many Pendings have arrived (0: right after the request). */
+  cancelAfter?: number;
 }
 
 export interface StoreResult {
@@ -151,7 +153,7 @@ export class DimseClient {
     if (!ts) throw new DimseError('DIMSE_NO_CONTEXT', `transfer syntax ${ctx.transferSyntax} of context ${ctx.id} is not an uncompressed one`);
     const messageId = o.messageId ?? this.allocateMessageId();
     const dataSet = Buffer.isBuffer(identifier) ? identifier : encodeDataSet(DataSet.from(identifier, { littleEndian: ts.littleEndian }), ts);
-    const op = new FindOperation(this, messageId, ctx.id, sopClassUid, ts);
+    const op = new FindOperation(this, messageId, ctx.id, sopClassUid, ts, o.cancelAfter);
     this.register(messageId, op);
     try {
       this.channel.send(ctx.id, findRequest(messageId, sopClassUid, o.priority ?? Priority.MEDIUM), dataSet);
@@ -159,6 +161,7 @@ export class DimseClient {
       this.settle(messageId);
       throw e;
     }
+    if (o.cancelAfter === 0) op.cancel();
     return op;
   }
 

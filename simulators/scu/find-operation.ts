@@ -71,6 +71,8 @@ export class FindOperation implements AsyncIterable<FindResponse> {
     readonly contextId: number,
     readonly sopClassUid: string,
     private readonly ts: TransferSyntaxInfo,
+    /** Send C-CANCEL the moment this many Pendings have arrived, before the rest of what the socket delivered is read. */
+    private readonly cancelAfter?: number,
   ) {
     this.result = new Promise((resolve, reject) => {
       this.settleResult = resolve;
@@ -132,6 +134,8 @@ export class FindOperation implements AsyncIterable<FindResponse> {
     }
     if (pending) this.pendingCount++;
     else this.finalStatus = status;
+    // PS3.7 9.3.2.3: a cancel decided by count goes out at once, not when the consumer reaches it.
+    if (pending && this.pendingCount === this.cancelAfter && !this.cancelSent) this.cancel();
     this.queue.push(r);
     if (this.queue.length > this.maxQueued) this.maxQueued = this.queue.length;
     if (!pending) this.finish();
