@@ -94,12 +94,16 @@ function checkMeaning(p: Parsed, problems: SchemaProblem[]): void {
     if (steps.length === 0) problems.push({ where: at('scp', 'behaviours', i, 'respond'), message: 'respond needs at least one step' });
   });
   const scu = p.value.scu as { steps?: Record<string, unknown>[] } | undefined;
-  (scu?.steps ?? []).forEach((step, i) => {
-    const find = step.find as Record<string, unknown> | undefined;
-    if (!find) return;
-    if (find.model === 'mwl' && find.level !== undefined) problems.push({ where: at('scu', 'steps', i, 'find', 'level'), message: 'a Modality Worklist query has no level (PS3.4 K.1.1)' });
-    if (find.model !== 'mwl' && find.level === undefined && find.invalid !== 'noLevel') problems.push({ where: at('scu', 'steps', i, 'find'), message: 'a Query/Retrieve query needs a level' });
-  });
+  const checkSteps = (steps: Record<string, unknown>[], ...where: (string | number)[]) =>
+    steps.forEach((step, i) => {
+      const find = step.find as Record<string, unknown> | undefined;
+      if (!find) return;
+      if (find.model === 'mwl' && find.level !== undefined) problems.push({ where: at(...where, i, 'find', 'level'), message: 'a Modality Worklist query has no level (PS3.4 K.1.1)' });
+      if (find.model !== 'mwl' && find.level === undefined && find.invalid !== 'noLevel') problems.push({ where: at(...where, i, 'find'), message: 'a Query/Retrieve query needs a level' });
+    });
+  checkSteps(scu?.steps ?? [], 'scu', 'steps');
+  const mix = (p.value.load as { mix?: { steps?: Record<string, unknown>[] }[] } | undefined)?.mix ?? [];
+  mix.forEach((m, j) => checkSteps(m.steps ?? [], 'load', 'mix', j, 'steps'));
 }
 
 type Json = Record<string, unknown>;
@@ -172,7 +176,8 @@ function normalise(value: Json): Json {
     }
   }
   const scu = value.scu as Json | undefined;
-  for (const step of (scu?.steps as Json[] | undefined) ?? []) {
+  const mix = ((value.load as Json | undefined)?.mix as Json[] | undefined) ?? [];
+  for (const step of [...((scu?.steps as Json[] | undefined) ?? []), ...mix.flatMap((m) => (m.steps as Json[] | undefined) ?? [])]) {
     const expect = (step.find as Json | undefined)?.expect as Json | undefined;
     if (expect?.final !== undefined) expect.final = parseStatus(expect.final);
   }
@@ -201,5 +206,6 @@ export function loadScenario(file: string): Scenario {
     store,
     ...(scp && { scp: { aeTitle: 'QRSCP', ...scp } as Scenario['scp'] }),
     ...(merged.scu !== undefined && { scu: merged.scu as Scenario['scu'] }),
+    ...(merged.load !== undefined && { load: merged.load as Scenario['load'] }),
   };
 }

@@ -198,6 +198,24 @@ const scu = obj(
   'the scripted SCU (query client)',
 );
 
+const load = obj(
+  {
+    mix: list(
+      obj(
+        {
+          name: str('a name for the report'),
+          weight: int('relative share of the sessions (default 1)', 1),
+          steps: req(list(scuStep, 'what one session does on its association, in order', 1)),
+        },
+        'one kind of session',
+      ),
+      'weighted sessions for qr-harness load (instead of scu.steps as the one session)',
+      1,
+    ),
+  },
+  'qr-harness load: the sessions a load run picks from',
+);
+
 /** A scenario file. */
 export const SCENARIO_SCHEMA: Schema = obj(
   {
@@ -207,6 +225,7 @@ export const SCENARIO_SCHEMA: Schema = obj(
     store,
     scp,
     scu,
+    load,
   },
   'A dicom-qr-harness scenario: a simulated archive (SCP) and/or a scripted query client (SCU)',
 );

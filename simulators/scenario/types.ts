@@ -91,6 +91,17 @@ export interface ScuScenario {
   steps: ScuStep[];
 }
 
+/** One kind of session of `qr-harness load`: an association running these steps, picked by weight. */
+export interface LoadMixEntry {
+  name?: string;
+  weight?: number;
+  steps: ScuStep[];
+}
+
+export interface LoadSection {
+  mix?: LoadMixEntry[];
+}
+
 export interface Scenario {
   name: string;
   description?: string;
@@ -99,4 +110,5 @@ export interface Scenario {
   store: Store;
   scp?: ScpScenario;
   scu?: ScuScenario;
+  load?: LoadSection;
 }
