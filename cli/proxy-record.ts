@@ -38,7 +38,7 @@ export class ProxyRecord {
     return this.failed;
   }
 
-  write(e: ProxyEvent | { kind: 'summary'; [k: string]: unknown }): void {
+  write(e: ProxyEvent | RecordExtra): void {
     if (this.failed) return;
     const line = recordLine(e);
     if (line) this.stream.write(`${JSON.stringify(line)}\n`);
@@ -50,11 +50,15 @@ export class ProxyRecord {
   }
 }
 
-export function recordLine(e: ProxyEvent | { kind: 'summary'; [k: string]: unknown }): Record<string, unknown> | undefined {
+/** Lines the command adds: how it stopped (the connections it sent an A-ABORT), then the summary. */
+type RecordExtra = { kind: 'summary' | 'stop'; [k: string]: unknown };
+
+export function recordLine(e: ProxyEvent | RecordExtra): Record<string, unknown> | undefined {
   switch (e.kind) {
+    case 'stop':
     case 'summary': {
       const { kind: _, ...rest } = e;
-      return { event: 'summary', ...rest };
+      return { event: e.kind, ...rest };
     }
     case 'listening':
       return { event: 'listening', host: e.host, port: e.port };

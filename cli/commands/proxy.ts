@@ -19,7 +19,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { scenarioFromRecording } from '../../simulators/proxy/to-scenario.ts';
 import type { ObserverEvent } from '../../simulators/proxy/events.ts';
-import { signalled } from './serve-stop.ts';
+import { encodePdu } from '../../simulators/ul/pdu/registry.ts';
+import { exitCodeOfStop, onStopOption, parseOnStop, RELEASE_GRACE_MS, signalled } from './serve-stop.ts';
 
 export const proxyOptions: OptionSpec[] = [
   { name: 'listen', alias: 'l', kind: 'int', description: 'TCP port to listen on (0 picks a free one)', valueName: 'PORT' },
@@ -29,6 +30,7 @@ export const proxyOptions: OptionSpec[] = [
   { name: 'pcap', kind: 'string', description: 'write the connections as a pcapng capture (Wireshark, with its DICOM dissector) to FILE', valueName: 'FILE.pcapng' },
   { name: 'to-scenario', kind: 'string', description: 'when stopped, write a scenario that replays the session: each C-FIND answered as the archive answered it (serve --scenario FILE)', valueName: 'FILE.yaml' },
   { name: 'timeout', kind: 'int', description: 'seconds to wait for the forward target to accept a connection', default: 10, valueName: 'S' },
+  onStopOption('on Ctrl-C/SIGTERM: A-ABORT (source 2) to both sides of each open association, or first wait 250 ms for connections to end by themselves'),
   { name: 'quiet', alias: 'q', kind: 'flag', description: 'print only fails, findings, errors and the summary' },
   { name: 'verbose', alias: 'v', kind: 'flag', description: 'print every DIMSE message too (direction, AE titles, command, status)' },
   { name: 'debug', alias: 'd', kind: 'flag', description: 'print every PDU too' },
@@ -41,8 +43,13 @@ A recording proxy between a DICOM client and an archive: every connection accept
 connected to --forward and its bytes are passed on unchanged both ways. On the side, each direction
 is decoded and judged as the conformance checks judge it: one line per fail or finding, naming the
 side at fault (client or archive), the rule and what was seen. A forward target that cannot be
-reached closes the client's connection (the proxy sends no PDU of its own). Ctrl-C or SIGTERM stops
-it, closing open connections, and prints a summary.
+reached closes the client's connection (the proxy sends no PDU of its own).
+Ctrl-C or SIGTERM stops it within 500 ms (exit 130 or 143), the record, capture and scenario
+written whole, and prints a summary. It stops accepting; --on-stop abort (default) then sends
+each side of every association not yet ended an A-ABORT, source 2 (service-provider, PS3.8
+9.3.8: the proxy is the provider between them), after the PDU in flight each way, and closes;
+--on-stop release first waits up to 250 ms for connections to end by themselves (the proxy makes
+up no A-RELEASE), then aborts what is left the same way.
 Example: qr-harness serve --port 11112, then qr-harness proxy --listen 11113 --forward 127.0.0.1:11112 -v
          and qr-harness find --port 11113 --model patient --level PATIENT -k PatientName=CITIZEN^Jan
 
@@ -63,6 +70,7 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
   const forward = hostPort(requireString(options, 'forward'));
   const host = requireString(options, 'host');
   const verbosity = options.debug ? 2 : options.verbose ? 1 : 0;
+  const onStop = parseOnStop(options['on-stop']);
   if (options.quiet && verbosity > 0) throw new UsageError('--quiet and -v/-d ask for opposite things: give one');
   const record = options.record === undefined ? undefined : await ProxyRecord.open(options.record as string);
   let pcap: ProxyPcap | undefined;
@@ -80,6 +88,11 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
   // For --to-scenario: the messages and association milestones (identifiers decoded), kept until the proxy stops.
   const session: ObserverEvent[] = [];
   if (options['to-scenario'] !== undefined) events.subscribe((e) => session.push(e as ObserverEvent), ['message', 'association']);
+  // Connections whose association has ended (or never will): a stopping proxy aborts only the others.
+  const ended = new Set<string>();
+  events.subscribe((e) => {
+    if (e.kind === 'association' && (e.phase === 'released' || e.phase === 'aborted' || e.phase === 'rejected')) ended.add(e.connection);
+  }, ['association']);
   const printer = new Printer(io, options.quiet === true, verbosity);
   events.subscribe((e) => printer.print(e));
   const relay = new Relay({
@@ -103,7 +116,13 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
   const writing = [...(record ? [record.file] : []), ...(pcap ? [pcap.file] : [])];
   io.out(`${chalk.bold('proxy')} ${host}:${bound} → ${forward.host}:${forward.port}${writing.length ? ` (recording to ${writing.join(' and ')})` : ''}`);
   const signal = await stop;
-  await relay.close();
+  const aborted = await relay.close({
+    ...(onStop === 'release' && { waitMs: RELEASE_GRACE_MS }),
+    // PS3.8 9.3.8: source 2, the service-provider; reason 0, not specified.
+    abort: { pdu: encodePdu({ type: 0x07, source: 2, reason: 0 }), when: (connection) => !ended.has(connection) },
+  });
+  if (!options.quiet) for (const c of aborted) io.out(`${chalk.dim(`#${c}`)} A-ABORT (source 2, service-provider) sent to the client and the archive`);
+  record?.write({ kind: 'stop', ...(typeof signal === 'string' && { signal }), onStop, aborted });
   const summary = tally.summary();
   record?.write({ kind: 'summary', ...summary });
   await record?.close();
@@ -122,7 +141,7 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
   }
   if (record?.error) io.err(errorLine(`--record: writing ${record.file} failed: ${record.error.message}`));
   if (pcap?.error) io.err(errorLine(`--pcap: writing ${pcap.file} failed: ${pcap.error.message}`));
-  return ExitCode.Ok;
+  return exitCodeOfStop(signal);
 }
 
 /** HOST:PORT, the host a name, an IPv4 address or a bracketed IPv6 address. */

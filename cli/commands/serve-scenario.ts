@@ -14,7 +14,7 @@ import { errorLine } from '../output.ts';
 import type { Output } from '../output.ts';
 import { RecordFile } from '../record-file.ts';
 import { loadScenarioFor, summary } from './scenario.ts';
-import { stopScp } from './serve-stop.ts';
+import { exitCodeOfStop, Operations, parseOnStop, stopScp, stoppedLine } from './serve-stop.ts';
 
 /** Options that describe an SCP, which a scenario file already does. */
 const SCENARIO_SAYS = ['store', 'synthetic-store', 'profile', 'decline', 'timezone', 'records', 'synthetic', 'handler', 'ignore-cancel', 'delay', 'calling-ae', 'max-pdu', 'ae-title'];
@@ -29,8 +29,10 @@ export async function serveScenario(options: ParsedOptions, explicit: ParsedOpti
     if (explicit[name] !== undefined) throw new UsageError(`--${name} cannot be combined with --scenario (the scenario file sets it)`);
   }
   const file = options.scenario as string;
+  const onStop = parseOnStop(options['on-stop']);
   const scenario = loadScenarioFor(file, 'scp', io);
   if (!scenario?.scp) return ExitCode.Usage;
+  const operations = onStop === 'release' ? new Operations(events) : undefined;
   const recorder = new Recorder('scp');
   recorder.attach(events);
   const recordFile = options.record as string | undefined;
@@ -71,10 +73,11 @@ export async function serveScenario(options: ParsedOptions, explicit: ParsedOpti
   }
   io.out(`${chalk.bold(scenario.name)} (${file}): ${summary(scenario)}`);
   io.out(`${chalk.bold(`SCP "${scenario.scp.aeTitle}"`)} listening on ${options.host}:${bound}`);
-  await stop;
-  const aborted = await stopScp(scp);
+  const signal = await stop;
+  const stopped = await stopScp(scp, { onStop, ...(operations && { operations }) });
   await record?.close();
   const cancels = recorder.cancels();
-  io.out(`stopped: ${recorder.associations.size} association(s)${aborted ? ` (${aborted} open, aborted)` : ''}, ${recorder.fromPeer('C-FIND-RQ').length} C-FIND, ${cancels.length} C-CANCEL${recordFile ? `; record in ${recordFile}` : ''}`);
-  return ExitCode.Ok;
+  const open = [...(stopped.released ? [`${stopped.released} open, released`] : []), ...(stopped.aborted ? [`${stopped.aborted} open, aborted`] : [])];
+  io.out(`${stoppedLine(signal, { released: 0, aborted: 0 })}: ${recorder.associations.size} association(s)${open.length ? ` (${open.join('; ')})` : ''}, ${recorder.fromPeer('C-FIND-RQ').length} C-FIND, ${cancels.length} C-CANCEL${recordFile ? `; record in ${recordFile}` : ''}`);
+  return exitCodeOfStop(signal);
 }

@@ -25,7 +25,7 @@ import { AssociationBook, printIdentifiers } from '../identifiers.ts';
 import { RecordFile } from '../record-file.ts';
 import { describeCancelTally, tallyCancels } from '../../simulators/scp/cancel-tally.ts';
 import { serveScenario } from './serve-scenario.ts';
-import { exitCodeOfSignal, signalled, stopScp } from './serve-stop.ts';
+import { exitCodeOfSignal, exitCodeOfStop, onStopOption, Operations, parseOnStop, signalled, stopScp, stoppedLine } from './serve-stop.ts';
 import { errorLine, processOutput, traceStream } from '../output.ts';
 import type { Output } from '../output.ts';
 
@@ -48,6 +48,7 @@ export const serveOptions: OptionSpec[] = [
   { name: 'handler', kind: 'string', description: 'records (match every key) or seed (the seed example: PATIENT level, PatientName only)', default: 'records', valueName: 'NAME' },
   { name: 'ignore-cancel', kind: 'flag', description: 'keep streaming after a C-CANCEL (an archive that ignores it)' },
   { name: 'delay', kind: 'int', description: 'milliseconds between Pending responses', default: 0, valueName: 'MS' },
+  onStopOption('on Ctrl-C/SIGTERM: abort open associations, or release them once their operations end (aborting what is left after 250 ms)'),
   { name: 'quiet', alias: 'q', kind: 'flag', description: 'print nothing per association' },
   { name: 'verbose', alias: 'v', kind: 'flag', description: 'trace DIMSE messages and association events, with each identifier received decoded' },
   { name: 'debug', alias: 'd', kind: 'flag', description: 'trace every PDU and state transition too, and the identifiers sent' },
@@ -57,8 +58,12 @@ export const serveOptions: OptionSpec[] = [
 export const serveUsage = `qr-harness serve [--port P] [--ae-title AE] [--store PATH …] [options]
 
 Runs an SCP that accepts associations, answers C-ECHO and, given a store or records, C-FIND and
-C-CANCEL, until interrupted (Ctrl-C or SIGTERM: open associations are aborted). With --scenario
-FILE it is the scenario's scripted SCP. -v shows each identifier received, decoded.
+C-CANCEL, until interrupted. With --scenario FILE it is the scenario's scripted SCP. -v shows
+each identifier received, decoded.
+Ctrl-C or SIGTERM stops it within 500 ms, exit 130 or 143. --on-stop abort (default) sends an
+A-ABORT on every open association (PS3.8 7.3). --on-stop release lets operations in progress send
+their final response, then sends A-RELEASE-RQ itself (either AE may release, PS3.8 7.2) and
+aborts whatever has not ended after 250 ms. A store being loaded is abandoned at once.
 Example: qr-harness serve --store scenarios/stores/seed.yaml, then
          qr-harness find --model patient --level PATIENT -k PatientName=CITIZEN^Jan
 
@@ -92,6 +97,8 @@ export async function serveCommand(argv: string[], io: Output, stop: Promise<unk
   }
   if (verbosity > 0) printIdentifiers(events, book, io.err, verbosity > 1 ? 'both' : 'received');
   const settings = checkSettings(options);
+  const onStop = parseOnStop(options['on-stop']);
+  const operations = onStop === 'release' ? new Operations(events) : undefined;
   const abort = new AbortController();
   void stop.then((signal) => abort.abort(signal));
   const record = options.record === undefined ? undefined : await RecordFile.open(options.record as string, events, book);
@@ -130,11 +137,11 @@ export async function serveCommand(argv: string[], io: Output, stop: Promise<unk
     return ExitCode.Connection;
   }
   io.out(`${chalk.bold(`SCP "${settings.ae}"`)} listening on ${options.host}:${bound} (C-ECHO${find ? ', C-FIND, C-CANCEL' : ''})`);
-  await stop;
-  const aborted = await stopScp(scp);
+  const signal = await stop;
+  const stopped = await stopScp(scp, { onStop, ...(operations && { operations }) });
   await record?.close();
-  io.out(`stopped${aborted ? `: ${aborted} open association${aborted === 1 ? '' : 's'} aborted` : ''}${record ? `; record in ${options.record}` : ''}`);
-  return ExitCode.Ok;
+  io.out(`${stoppedLine(signal, stopped)}${record ? `; record in ${options.record}` : ''}`);
+  return exitCodeOfStop(signal);
 }
 
 function printAssociations(events: EventStream<TraceEvent>, io: Output): void {

@@ -82,11 +82,33 @@ export class Relay {
     return this.live.size;
   }
 
-  /** Stops accepting, closes every connection (FIN, then destroyed after the grace period) and resolves when all are closed. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting; with `waitMs`, lets open connections end by themselves for that long; then
+   * ends every connection left — with `abort`, each forwarded connection it names gets `abort.pdu`
+   * on both sides, each side at a PDU boundary, the rest a FIN — destroying what is still open
+   * after the grace period. Resolves when all are closed, with the connections sent `abort.pdu`.
+   */
+  async close(o: { waitMs?: number; abort?: { pdu: Buffer; when: (connection: string) => boolean } } = {}): Promise<string[]> {
     const closed = new Promise<void>((r) => this.server.close(() => r()));
-    await Promise.all([...this.live.values()].map((c) => c.shutdown(this.o.closeGraceMs ?? 200)));
+    if (o.waitMs && this.live.size) await this.within(o.waitMs, Promise.all([...this.live.values()].map((c) => c.closed)));
+    const graceMs = this.o.closeGraceMs ?? 200;
+    const aborted: string[] = [];
+    await Promise.all(
+      [...this.live.values()].map((c) => {
+        if (!o.abort || !c.isForwarding || !o.abort.when(c.id)) return c.shutdown(graceMs);
+        aborted.push(c.id);
+        return c.abortBoth(o.abort.pdu, graceMs);
+      }),
+    );
     await closed;
+    return aborted;
+  }
+
+  /** Waits for `work` at most `ms` (the timer keeps the process alive meanwhile, and is cancelled after). */
+  private async within(ms: number, work: Promise<unknown>): Promise<void> {
+    let timer: TimerHandle | undefined;
+    await Promise.race([work, new Promise<void>((r) => (timer = this.clock.setTimeout(r, ms, { keepAlive: true })))]);
+    timer?.cancel();
   }
 
   private accept(client: net.Socket): void {
@@ -121,6 +143,11 @@ class Connection {
   /** The forward connection was made: bytes flow both ways. */
   private forwarding = false;
   private gaveUp = false;
+  /** Where each direction's PDUs end, so a stopping proxy adds its A-ABORT between two PDUs, never inside one. */
+  private readonly boundary: Record<Direction, PduBoundary> = { c2s: new PduBoundary(), s2c: new PduBoundary() };
+  /** Stopping with an A-ABORT: per direction, `forwarding` up to the next PDU boundary, then `done` (nothing more is passed on). */
+  private stopping: Record<Direction, 'forwarding' | 'done'> | undefined;
+  private abortPdu: Buffer | undefined;
 
   constructor(
     readonly id: string,
@@ -173,7 +200,17 @@ class Connection {
       waiting = false;
       src.resume();
     };
-    src.on('data', (chunk: Buffer) => {
+    src.on('data', (whole: Buffer) => {
+      let chunk = whole;
+      if (this.stopping) {
+        if (this.stopping[dir] === 'done') return;
+        const n = this.boundary[dir].take(whole, true);
+        chunk = whole.subarray(0, n);
+        if (this.boundary[dir].atBoundary) queueMicrotask(() => this.abortTowards(dir));
+        if (!n) return;
+      } else {
+        this.boundary[dir].take(whole, false);
+      }
       const t = this.relay.now();
       if (this.relay.o.keepJournal !== false) this.journal.chunks.push({ t, dir, bytes: chunk });
       this.bytes[dir] += chunk.length;
@@ -235,6 +272,36 @@ class Connection {
     this.relay.emit({ kind: 'observer-failed', connection: this.id, t: this.relay.now(), error: new ProxyError('PROXY_OBSERVER_FAILED', `the observer stopped: ${message}; forwarding goes on`) });
   }
 
+  get isForwarding(): boolean {
+    return this.forwarding;
+  }
+
+  /**
+   * Sends `pdu` (an A-ABORT) to both sides: each direction first passes on the rest of the PDU in
+   * flight, then stops; the side gets the PDU and a FIN. Whatever is still open after `graceMs` is destroyed.
+   */
+  abortBoth(pdu: Buffer, graceMs: number): Promise<void> {
+    this.cause ??= { by: 'proxy', how: 'proxy' };
+    this.abortPdu = pdu;
+    this.stopping = { c2s: 'forwarding', s2c: 'forwarding' };
+    for (const dir of ['c2s', 's2c'] as const) if (this.boundary[dir].atBoundary) this.abortTowards(dir);
+    const timer = this.clock.setTimeout(() => {
+      for (const s of [this.client, this.upstream]) s?.destroy();
+    }, graceMs);
+    return this.closed.then(() => timer.cancel());
+  }
+
+  /** The bytes going `dir` are at a PDU boundary: nothing more is passed on that way; the A-ABORT goes, then a FIN. */
+  private abortTowards(dir: Direction): void {
+    if (!this.stopping || this.stopping[dir] === 'done') return;
+    this.stopping[dir] = 'done';
+    const dst = dir === 'c2s' ? this.upstream : this.client;
+    const pdu = this.abortPdu!;
+    if (!dst || dst.destroyed || dst.writableEnded) return;
+    dst.end(pdu);
+    this.relay.emit({ kind: 'chunk', connection: this.id, t: this.relay.now(), dir, bytes: pdu });
+  }
+
   /** Ends both sides with FIN; whatever is still open after `graceMs` is destroyed. */
   shutdown(graceMs: number): Promise<void> {
     this.cause ??= { by: 'proxy', how: 'proxy' };
@@ -257,5 +324,41 @@ class Connection {
     this.observe((o) => o.end(cause, t));
     this.relay.emit({ kind: 'close', connection: this.id, t, cause, journal: this.journal, bytes: { ...this.bytes }, chunks: { ...this.chunks } });
     this.settle();
+  }
+}
+
+/**
+ * Where the PDUs of one direction end: each is a 6-byte header whose bytes 3-6 give the length of
+ * what follows (PS3.8 9.3.1). Only headers are read: a long P-DATA-TF is skipped over.
+ */
+class PduBoundary {
+  private readonly header = Buffer.alloc(6);
+  private have = 0;
+  private remaining = 0;
+
+  get atBoundary(): boolean {
+    return this.have === 0 && this.remaining === 0;
+  }
+
+  /** Reads `chunk` through; with `untilBoundary`, stops at the first PDU end (0 when already at one). Returns the bytes read. */
+  take(chunk: Buffer, untilBoundary: boolean): number {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.remaining > 0) {
+        const n = Math.min(this.remaining, chunk.length - i);
+        this.remaining -= n;
+        i += n;
+        if (this.remaining === 0 && untilBoundary) return i;
+        continue;
+      }
+      if (untilBoundary && this.have === 0) return i;
+      this.header[this.have++] = chunk[i++]!;
+      if (this.have === 6) {
+        this.have = 0;
+        this.remaining = this.header.readUInt32BE(2);
+        if (this.remaining === 0 && untilBoundary) return i;
+      }
+    }
+    return i;
   }
 }
