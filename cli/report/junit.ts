@@ -80,6 +80,6 @@ export function junitXml(m: ReportModel): string {
     });
     suites.unshift(`<testsuite name="Before the suite" tests="${before.length}" failures="${before.filter((c) => c.verdict === 'fail' || c.verdict === 'error').length}" skipped="${before.filter((c) => c.verdict === 'n/a').length}" errors="0">\n${cases.join('\n')}\n</testsuite>`);
   }
-  const name = `${m.product.name} conformance${m.target ? ` — ${m.target.aeTitle} at ${m.target.host}:${m.target.port}` : ' (self run)'}`;
+  const name = `${m.product.name} conformance${m.target ? ` — ${m.target.aeTitle} at ${m.target.host}:${m.target.port}` : m.runs ? ` — ${m.runs.length} runs: ${m.runs.map((r) => r.label.replace(/^run \d+: /, '')).join(', ')}` : ' (self run)'}`;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${x(name)}" tests="${tests}" failures="${failures}" skipped="${skipped}" errors="0" time="${((m.durationMs ?? 0) / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -27,6 +27,22 @@ export interface Headline {
   theme: string;
 }
 
+/** One of several merged runs, as the merged verdicts.json lists them. */
+export interface MergedRunFacts {
+  /** "run 2: ORTHANC at 10.0.0.5:4242 (…)". */
+  label: string;
+  /** The report folder or message stream it was read from. */
+  source: string;
+  mode: string;
+  startedAt: string;
+  durationMs: number;
+  interrupted: boolean;
+  tags?: string;
+  target?: VerdictsDoc['target'];
+  client?: VerdictsDoc['client'];
+  summary: VerdictsDoc['summary'];
+}
+
 export interface ReportModel {
   product: { name: string; version: string; commit?: string };
   mode: string;
@@ -37,6 +53,8 @@ export interface ReportModel {
   client: VerdictsDoc['client'];
   dataSet: VerdictsDoc['dataSet'] | undefined;
   tags: string | undefined;
+  /** The runs a merged report holds (absent for one run). */
+  runs: MergedRunFacts[] | undefined;
   /** Every check's verdict (the verdicts file when there is one, else those attached to scenarios). */
   checks: Verdict[];
   checkCounts: Record<VerdictKind, number> & { total: number };
@@ -148,6 +166,7 @@ export function buildModel(run: RunStream, doc: VerdictsDoc | undefined, product
     client: doc?.client,
     dataSet: doc?.dataSet,
     tags: doc?.run.tags,
+    runs: (doc as (VerdictsDoc & { runs?: MergedRunFacts[] }) | undefined)?.runs,
     checks,
     checkCounts: counts(checks.map((c) => c.verdict)),
     scenarios,

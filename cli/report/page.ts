@@ -12,7 +12,7 @@ const ms = (n: number | undefined) => (n === undefined ? '?' : n >= 60_000 ? `${
 
 /** The whole report as one self-contained HTML page (no network: style, script and data inline). */
 export function reportPage(m: ReportModel, checklist: ChecklistView | undefined): string {
-  const title = `${m.product.name} ${m.mode === 'self' ? 'self run' : `— ${m.target?.aeTitle ?? m.mode}`}`;
+  const title = `${m.product.name} ${m.mode === 'self' ? 'self run' : `— ${m.target?.aeTitle ?? (m.runs ? `${m.runs.length} runs` : m.mode)}`}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · conformance report</title>
@@ -43,6 +43,8 @@ function headerHtml(m: ReportModel): string {
     ['Duration', ms(m.durationMs)],
   ];
   const t = m.target;
+  // Merged runs that judged different systems name each; runs of one system list their parts.
+  if (m.runs) rows.push([t || m.client || m.mode === 'self' ? 'Runs' : 'Systems under test', `${m.runs.length} runs: ${m.runs.map((r) => r.label.replace(/^run \d+: /, '')).join(', ')}`]);
   if (t) {
     rows.push(['System under test', `${t.aeTitle} at ${t.host}:${t.port} (called by ${t.callingAeTitle})`]);
     rows.push(['Implementation', `${t.implementationClassUid ?? '(no class UID)'}${t.implementationVersionName ? ` "${t.implementationVersionName}"` : ''}`]);
