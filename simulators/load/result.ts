@@ -57,6 +57,7 @@ export function buildResult(p: ResultParts): LoadResult {
     },
     mix: { name: o.mix.name, fingerprint: p.fingerprint, sessions: o.mix.sessions.map((s) => ({ name: s.name, weight: s.weight })) },
     shard: p.shard,
+    shardCount: p.shard?.count ?? 1,
     shards: [p.shard?.index ?? 0],
     start: new Date(p.startWall).toISOString(),
     end: new Date(p.startWall + wallMs).toISOString(),

@@ -118,6 +118,8 @@ export interface LoadResult {
   };
   mix: { name: string; fingerprint: string; sessions: { name: string; weight: number }[] };
   shard: ShardSpec | null;
+  /** How many shards the whole run has (1 when not sharded). */
+  shardCount: number;
   /** The shards this result holds (one, or every one of a merge). */
   shards: number[];
   /** ISO 8601 and Unix ms. */
