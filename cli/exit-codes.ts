@@ -12,6 +12,8 @@ export const ExitCode = {
   Aborted: 6,
   /** The peer broke a rule that leaves the operation unusable (a response to a Message ID never sent): we aborted. */
   ProtocolError: 7,
+  /** A load run (or merge) broke one of its --threshold criteria. */
+  ThresholdBroken: 8,
   Internal: 70,
   /** Ctrl-C (SIGINT) ended the operation: 128 + the signal number, as shells report it. */
   Interrupted: 130,

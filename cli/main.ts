@@ -7,6 +7,8 @@ import { scenarioCommand } from './commands/scenario.ts';
 import { runCommand } from './commands/run.ts';
 import { conformCommand } from './commands/conform.ts';
 import { reportCommand } from './commands/report.ts';
+import { loadCommand } from './commands/load.ts';
+import { mergeCommand } from './commands/merge.ts';
 import { ExitCode } from './exit-codes.ts';
 import { errorLine, processOutput } from './output.ts';
 import { versionLine } from './version.ts';
@@ -21,6 +23,8 @@ const commands: Record<string, { run: (argv: string[], io: Output) => Promise<nu
   run: { run: runCommand, summary: "run a scenario's scripted SCU (against its own SCP, or --target-scp HOST:PORT)" },
   conform: { run: conformCommand, summary: 'run the conformance suite: self, or judge an archive (--target-scp) rule by rule' },
   report: { run: reportCommand, summary: "rebuild a run's HTML report and JUnit file from its message stream and verdicts" },
+  load: { run: loadCommand, summary: 'load a C-FIND SCP: sessions at a rate or N clients looping; latency percentiles, failures, thresholds' },
+  merge: { run: mergeCommand, summary: "merge load shards' --json results: exact percentiles, summed counts, thresholds" },
   proxy: { run: (argv, io) => import('./commands/proxy.ts').then((m) => m.proxyCommand(argv, io)), summary: 'forward a DICOM connection unchanged, recording it and judging both sides as it passes' },
 };
 
@@ -36,7 +40,7 @@ ${Object.entries(commands)
 
 Run "qr-harness <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failure status, 2 usage, 3 connection, 4 rejected, 5 timeout, 6 aborted,
-7 protocol error (we aborted), 70 internal, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).`;
+7 protocol error (we aborted), 8 a load threshold broken, 70 internal, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).`;
 
 export async function main(argv: string[], io: Output = processOutput): Promise<number> {
   const [name, ...rest] = argv;
