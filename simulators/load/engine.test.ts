@@ -58,8 +58,9 @@ describe('runLoad against our SCP serving the conformance data set', () => {
     assert.equal(r.counters.c_find, 42);
     assert.equal(r.counters.c_echo, cancels);
     assert.equal(r.counters.c_cancel, cancels);
-    assert.equal(r.finals.FE00, cancels);
-    assert.equal(r.finals['0000'], 42 - cancels);
+    // A C-CANCEL read after the SCP sent its last Pending gets 0000 (PS3.7 9.3.2.3): the split may vary, not the sum.
+    assert.ok((r.finals.FE00 ?? 0) >= 1);
+    assert.equal((r.finals.FE00 ?? 0) + (r.finals['0000'] ?? 0), 42);
     assert.equal(r.latency.cancel_to_fe00.count, cancels);
     assert.equal(r.latency.final.count, 42);
     assert.equal(r.latency.release.count, 42);
