@@ -16,4 +16,12 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { guardEarlyExit } = await import('../cli/commands/serve-stop.ts');
+// A command still awaiting something once nothing is left that could settle it would end silently
+// (exit 0, or 13 for this unsettled await): say so and exit 70. A command may add what it was doing.
+const unguard = guardEarlyExit(() => process.stderr.write('error: ended early: nothing was left to wait for before the command finished\n'));
+const code = await main(process.argv.slice(2));
+unguard();
+process.exitCode = code;
+// Stopped by a signal (130, 143): the command has said what it did; nothing still pending may hold the process.
+if (code === 130 || code === 143) process.exit(code);

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { scenarioFromRecording } from '../../simulators/proxy/to-scenario.ts';
 import type { ObserverEvent } from '../../simulators/proxy/events.ts';
 import { encodePdu } from '../../simulators/ul/pdu/registry.ts';
-import { exitCodeOfStop, onStopOption, parseOnStop, RELEASE_GRACE_MS, signalled } from './serve-stop.ts';
+import { ABORT_GRACE_MS, exitCodeOfStop, onStopOption, parseOnStop, RELEASE_GRACE_MS, signalled } from './serve-stop.ts';
 
 export const proxyOptions: OptionSpec[] = [
   { name: 'listen', alias: 'l', kind: 'int', description: 'TCP port to listen on (0 picks a free one)', valueName: 'PORT' },
@@ -99,6 +99,7 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
     forward,
     events,
     connectTimeoutMs: (options.timeout as number) * 1000,
+    closeGraceMs: ABORT_GRACE_MS,
     // The record and the capture take the bytes as they pass: nothing is held for a long-lived connection.
     keepJournal: false,
     observe: (connection) => new ConnectionObserver({ connection, emit: (e) => events.emit(e), judgeFindRequest: judgeProxiedFindRequest }),

@@ -8,6 +8,7 @@ import type { OptionSpec } from '../args.ts';
 import { ExitCode, exitCodeFor } from '../exit-codes.ts';
 import { errorLine, traceStream } from '../output.ts';
 import { loadScenarioFor } from './scenario.ts';
+import { exitCodeOfSignal, guardEarlyExit, onStopSignal } from './serve-stop.ts';
 import type { Output } from '../output.ts';
 
 export const runOptions: OptionSpec[] = [
@@ -26,7 +27,9 @@ export const runUsage = `qr-harness run --scenario FILE [--target-scp HOST:PORT 
 
 Runs the scenario's scripted SCU step by step and checks each step's expectations. Without
 --target-scp it queries the scenario's own SCP (self mode); with it, a vendor's archive.
-Exit code 0 when every step met its expectations, 1 when one did not.
+Exit code 0 when every step met its expectations, 1 when one did not. Ctrl-C or SIGTERM stops
+it: the step in progress is reported as interrupted, the association aborted, exit 130 or 143.
+A step left waiting with nothing that could ever answer ends the run with exit 70.
 
 ${helpFor(runOptions)}`;
 
@@ -61,8 +64,10 @@ export async function runCommand(argv: string[], io: Output): Promise<number> {
   const callingAe = options['calling-ae'] !== undefined ? aeTitle(options['calling-ae'] as string, '--calling-ae') : undefined;
   const seconds = options.timeout as number;
   let result: ScuRunResult;
+  const done: StepOutcome[] = [];
   // Each step is printed as it ends, so a run that hangs or is interrupted still shows what ran.
   const printStep = (s: StepOutcome): void => {
+    done.push(s);
     if (options.json) return;
     const mark = s.ok ? chalk.green('✔') : chalk.red('✘');
     const [first, ...more] = s.detail.split('\n');
@@ -70,14 +75,37 @@ export async function runCommand(argv: string[], io: Output): Promise<number> {
     for (const line of more) io.out(`             ${line}`);
     for (const f of s.failures) io.out(`             ${chalk.red(f)}`);
   };
+  const steps = scenario.scu.steps;
+  /** The step running now: the one after the last that ended. */
+  const current = (): string => {
+    const n = done.length;
+    return n < steps.length ? `step ${n + 1} (${Object.keys(steps[n]!)[0]})` : 'the release after the last step';
+  };
+  const stop = new AbortController();
+  const offSignal = onStopSignal((signal) => stop.abort(signal));
+  const unguard = guardEarlyExit(() => {
+    const line = `ended early: nothing left to wait for while ${current()} was running`;
+    if (options.json) io.out(JSON.stringify({ ok: false, endedEarly: line, steps: done }));
+    else io.out(chalk.red(`${line}; ${done.length} of ${steps.length} steps ran`));
+    io.err(errorLine(line));
+  });
   try {
     if (!options.json) io.out(`${chalk.bold(scenario.name)}: SCU → ${target.host}:${target.port}${scp ? ` (the scenario's own SCP "${scenario.scp!.aeTitle}")` : ''}`);
-    result = await runScu(scenario.scu, { ...target, ...(calledAe && { calledAeTitle: calledAe }), ...(callingAe && { callingAeTitle: callingAe }) }, { events, dimseTimeoutMs: seconds * 1000, timeouts: { connectMs: seconds * 1000, associationRequestMs: seconds * 1000 }, onStep: printStep });
+    result = await runScu(scenario.scu, { ...target, ...(calledAe && { calledAeTitle: calledAe }), ...(callingAe && { callingAeTitle: callingAe }) }, { events, dimseTimeoutMs: seconds * 1000, timeouts: { connectMs: seconds * 1000, associationRequestMs: seconds * 1000 }, onStep: printStep, signal: stop.signal });
   } catch (e) {
     io.err(errorLine((e as Error).message));
     return exitCodeFor(e);
   } finally {
+    unguard();
+    offSignal();
     await scp?.close();
+  }
+  const interrupted = result.steps.find((s) => s.interrupted);
+  if (stop.signal.aborted) {
+    const what = interrupted ? `while step ${interrupted.index} (${interrupted.step}) was running` : 'between steps';
+    if (options.json) io.out(JSON.stringify({ ...result, interrupted: { by: String(stop.signal.reason), step: interrupted?.index } }));
+    else io.out(chalk.red(`interrupted (${String(stop.signal.reason)}) ${what}: ${result.steps.length} of ${steps.length} steps ran`));
+    return exitCodeOfSignal(stop.signal.reason);
   }
   if (options.json) {
     io.out(JSON.stringify(result));

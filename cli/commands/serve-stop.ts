@@ -16,8 +16,8 @@ export type OnStop = 'abort' | 'release';
 export const STOP_BOUND_MS = 500;
 /** `--on-stop release`: how long operations in progress and peers get to end before what is left is aborted. */
 export const RELEASE_GRACE_MS = 250;
-/** How long an A-ABORT gets to reach the kernel before the connection is dropped anyway. */
-export const ABORT_FLUSH_MS = 100;
+/** How long an A-ABORT gets to reach the peer before the connection is dropped anyway. */
+export const ABORT_GRACE_MS = 150;
 
 export const onStopOption = (description: string) => ({ name: 'on-stop', kind: 'string' as const, description, default: 'abort', valueName: 'abort|release' });
 
@@ -107,7 +107,7 @@ export async function stopScp(scp: Scp, o: StopOptions = {}): Promise<Stopped> {
     a.abort();
     a.closeAfterAbort();
   }
-  await within(clock, ABORT_FLUSH_MS, Promise.all(left.map((a) => a.flushed().catch(() => {}))));
+  await within(clock, ABORT_GRACE_MS, Promise.all(left.map((a) => a.flushed().catch(() => {}))));
   await scp.close();
   return { released: [...ended.values()].filter((how) => how === 'released').length, aborted: left.length };
 }
@@ -122,15 +122,37 @@ async function within(clock: Clock, ms: number, work: Promise<unknown>): Promise
 
 /** Resolves with the name of the first SIGINT or SIGTERM; a second one ends the process at once (the default action). */
 export function signalled(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
+  return new Promise((resolve) => void onStopSignal(resolve));
+}
+
+/** Calls `handler` with the first SIGINT or SIGTERM (a second one ends the process at once). Returns the function that stops listening. */
+export function onStopSignal(handler: (signal: NodeJS.Signals) => void): () => void {
+  const off = () => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  };
+  const on = (signal: NodeJS.Signals) => {
+    off();
+    handler(signal);
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return off;
+}
+
+/**
+ * While a command runs, a process whose every handle is gone — a step awaiting a promise nobody
+ * will settle — would end silently (exit 0, or 13 for an unsettled top-level await). This guard
+ * runs first when that happens: `report` says what was left undone, and the process exits 70
+ * (internal). Returns the function that removes the guard, to call when the command is done.
+ */
+export function guardEarlyExit(report: () => void): () => void {
+  const guard = () => {
+    report();
+    process.exit(ExitCode.Internal);
+  };
+  process.prependListener('beforeExit', guard);
+  return () => void process.off('beforeExit', guard);
 }
 
 /** 143 after SIGTERM, else 130 (Ctrl-C), as shells report a process a signal ended. */

@@ -35,6 +35,8 @@ export interface ScuRunOptions {
   timeouts?: Partial<Timeouts>;
   /** Called as each step ends, so a caller can print it at once (nothing is lost if a later step hangs). */
   onStep?: (outcome: StepOutcome) => void;
+  /** Ends the run: the step in progress is interrupted, the association aborted, no further step runs. */
+  signal?: AbortSignal;
 }
 
 /** What one step of the script did, and whether it met its expectations. */
@@ -49,6 +51,8 @@ export interface StepOutcome {
   problems: string[];
   finalStatus?: number;
   pendings?: number;
+  /** The run was stopped (`signal`) while this step ran: why (the signal's reason). */
+  interrupted?: string;
 }
 
 export interface ScuRunResult {
@@ -94,6 +98,21 @@ export async function runScu(s: ScuScenario, target: ScuTarget, o: ScuRunOptions
   let ended: Promise<AssociationEnd> | undefined;
   let problems: string[] = [];
   const stop = events.subscribe((e) => e.kind === 'violation' && problems.push(`${e.reference}: ${e.message}`), ['violation']);
+  // Rejects when the run is stopped, after aborting the association (PS3.8 7.3): a step awaiting an answer ends at once.
+  const interrupted = new Promise<never>((_, reject) => {
+    const signal = o.signal;
+    if (!signal) return;
+    const onAbort = () => {
+      if (client?.association.isEstablished) {
+        client.association.abort();
+        client.association.closeAfterAbort();
+      }
+      reject(new Error(`interrupted (${String(signal.reason)})`));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  interrupted.catch(() => {});
 
   const connect = async (): Promise<DimseClient> => {
     if (client?.association.isEstablished) return client;
@@ -124,21 +143,27 @@ export async function runScu(s: ScuScenario, target: ScuTarget, o: ScuRunOptions
   };
 
   for (const [index, step] of s.steps.entries()) {
+    if (o.signal?.aborted) break;
     problems = [];
     const name = Object.keys(step)[0]!;
     const outcome: StepOutcome = { index: index + 1, step: name, ok: true, detail: '', failures: [], problems };
     try {
-      await runStep(step, outcome);
+      await Promise.race([runStep(step, outcome), interrupted]);
     } catch (e) {
       outcome.ok = false;
       outcome.detail = e instanceof HarnessError ? `${e.code}: ${e.message}` : (e as Error).message;
+    }
+    if (o.signal?.aborted) {
+      outcome.ok = false;
+      outcome.interrupted = String(o.signal.reason);
+      outcome.detail = `interrupted (${outcome.interrupted})${outcome.detail && !outcome.detail.startsWith('interrupted') ? `: ${outcome.detail}` : ''}`;
     }
     judgeProblems(step, outcome);
     if (outcome.failures.length) outcome.ok = false;
     outcomes.push(outcome);
     o.onStep?.(outcome);
   }
-  if (client?.association.isEstablished) await client.release().catch(() => {});
+  if (client?.association.isEstablished && !o.signal?.aborted) await client.release().catch(() => {});
   stop();
   return { ok: outcomes.every((x) => x.ok), steps: outcomes, associations };
 
