@@ -101,13 +101,21 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   }
   o.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // A fault of ours in a session (not a failure of the peer) ends the run once the others have ended.
+  let internal: { error: unknown } | undefined;
   const launch = (index: number): Promise<unknown> => {
     const session = new LoadSession(ctx, pick(index));
     active.add(session);
-    const p = session.run().finally(() => {
-      active.delete(session);
-      running.delete(p);
-    });
+    const p = session
+      .run()
+      .catch((error: unknown) => {
+        internal ??= { error };
+        stop('completed');
+      })
+      .finally(() => {
+        active.delete(session);
+        running.delete(p);
+      });
     running.add(p);
     return p;
   };
@@ -175,6 +183,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   ticker?.cancel();
   o.signal?.removeEventListener('abort', onAbort);
   if (stoppedBy === 'completed' && ticks === 0 && unreachable()) stoppedBy = 'unreachable';
+  if (internal) throw internal.error;
   const cpu = process.cpuUsage(cpu0);
   return buildResult({
     options: o,
