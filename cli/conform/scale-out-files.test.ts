@@ -92,7 +92,7 @@ test('the Kubernetes Indexed Job: N pods, each its shard of the load into a shar
   chmodSync(path.join(bin, 'npx'), 0o755);
   const r = spawnSync('sh', ['-c', script], { env: { ...env, PATH: `${bin}:/usr/bin:/bin`, JOB_COMPLETION_INDEX: '2' }, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim().split('\n').join(' '), `qr-harness load --target-scp ${env.TARGET} --called-ae ${env.AE} --rate ${env.RATE} --duration ${env.DURATION} --shard 2/${env.SHARDS} --json /out/shard-2.json`);
+  assert.equal(r.stdout.trim().split('\n').join(' '), `qr-harness load --target-scp ${env.TARGET} --called-ae ${env.AE} --rate ${env.RATE} --duration ${env.DURATION} --concurrency ${env.CONCURRENCY} --shard 2/${env.SHARDS} --json /out/shard-2.json`);
 
   const [merge] = loadAll('load-merge-job.yaml');
   assert.equal(merge!.apiVersion, 'batch/v1');
