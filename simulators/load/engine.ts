@@ -177,7 +177,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const grace = clock.setTimeout(() => {
       for (const s of active) s.stop('abort');
     }, STOP_GRACE_MS);
-    await Promise.race([Promise.all([...running]), sleep(clock, STOP_RETURN_MS)]);
+    let bound: TimerHandle | undefined;
+    await Promise.race([Promise.all([...running]), new Promise<void>((resolve) => (bound = clock.setTimeout(resolve, STOP_RETURN_MS, { keepAlive: true })))]);
+    bound?.cancel();
     grace.cancel();
   }
   ticker?.cancel();
