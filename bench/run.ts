@@ -3,11 +3,13 @@
  *   npm run bench                 all benchmarks
  *   npm run bench -- echo         one of them
  *   BENCH_SECONDS=10 npm run bench
+ *   npm run bench -- load          qr-harness load vs 50 parallel findscu processes (BENCH_ROUNDS, default 5)
  */
 import os from 'node:os';
 import { benchCodec } from './codec.ts';
 import { benchEchoAssociations, pairedRatio } from './echo-associations.ts';
 import { benchFindStreams } from './find-stream.ts';
+import { benchLoad, medianOf, ratios } from './load.ts';
 import { benchStoreQueries } from './store-queries.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -92,5 +94,33 @@ if (wants('store')) {
   const f = await benchStoreQueries();
   console.log(`  built in ${f.buildSeconds.toFixed(1)} s, ${f.bytesPerInstance.toFixed(0)} bytes of heap per instance, SCP process RSS ${f.scpRssMb.toFixed(0)} MB`);
   console.log(table([['query, to the final response', 'matches', 'median ms', 'p95 ms'], ...f.queries.map((q) => [q.name, String(q.matches), q.medianMs.toFixed(2), q.p95Ms.toFixed(2)])]));
+  console.log('');
+}
+
+if (wants('load')) {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const perPhase = Math.max(1, Math.round(seconds * 0.6));
+  console.log(`50 clients, one STUDY C-FIND per association: qr-harness load (one process) vs 50 parallel findscu processes; ${rounds} paired rounds of ${perPhase} s each`);
+  const figures = await benchLoad(perPhase, rounds, 50);
+  const f = (x: number | undefined, d = 0) => (x === undefined ? '-' : x.toFixed(d));
+  console.log(
+    table([
+      ['archive', 'findscu C-FIND/s', 'load C-FIND/s', 'load ÷ findscu (median, min-max)', 'failures f/l', 'client CPU µs/query f/l', 'archive CPU µs/query f/l'],
+      ...figures.map((x) => {
+        const r = ratios(x);
+        return [
+          x.target,
+          f(medianOf(x, (y) => y.fleetPerSecond)),
+          f(medianOf(x, (y) => y.loadPerSecond)),
+          `${r.median.toFixed(1)} (${r.min.toFixed(1)}-${r.max.toFixed(1)})`,
+          `${x.rounds.reduce((a, y) => a + y.fleetFailures, 0)}/${x.rounds.reduce((a, y) => a + y.loadFailures, 0)}`,
+          `${f(medianOf(x, (y) => y.fleetClientCpu))}/${f(medianOf(x, (y) => y.loadClientCpu))}`,
+          `${f(medianOf(x, (y) => y.fleetServerCpu))}/${f(medianOf(x, (y) => y.loadServerCpu))}`,
+        ];
+      }),
+    ]),
+  );
+  console.log('  f = findscu fleet, l = qr-harness load. Client CPU: the findscu processes (reaped children) or the generator itself.');
+  console.log('  When the generator\'s CPU per query approaches (cores × 1,000,000) ÷ C-FIND/s, the generator, not the archive, is the limit.');
   console.log('');
 }
