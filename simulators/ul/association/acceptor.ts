@@ -90,6 +90,13 @@ export class AssociationAcceptor {
     return this.sockets.size;
   }
 
+  /** Connections the listening server still counts (net.Server.getConnections). */
+  connections(): Promise<number> {
+    const server = this.server;
+    if (!server) return Promise.resolve(0);
+    return new Promise((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+  }
+
   /** Stops listening and drops every open connection. */
   close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
