@@ -7,6 +7,12 @@ import type { Output } from './output.ts';
 const n = (x: number) => x.toLocaleString('en-US');
 const fixed = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
 
+/** A threshold's observed value with its unit: 2 decimals from 1 up, 3 significant digits below. */
+export function observedText(x: ThresholdResult): string {
+  const v = Math.abs(x.observed) >= 1 || x.observed === 0 ? String(Math.round(x.observed * 100) / 100) : String(Number(x.observed.toPrecision(3)));
+  return `${v}${x.unit === 'ms' ? ' ms' : x.unit}`;
+}
+
 /** What the run was: target, mix, model, shard. */
 export function runLine(r: LoadResult): string {
   const o = r.options;
@@ -50,7 +56,7 @@ export function printResult(r: LoadResult, results: ThresholdResult[], io: Outpu
   }
   if (results.length) {
     io.out('thresholds:');
-    for (const x of results) io.out(`  ${x.ok ? chalk.green('PASS') : chalk.red('FAIL')} ${x.expression} (observed ${x.observed}${x.unit === 'ms' ? ' ms' : x.unit})`);
+    for (const x of results) io.out(`  ${x.ok ? chalk.green('PASS') : chalk.red('FAIL')} ${x.expression} (observed ${observedText(x)})`);
   }
 }
 

@@ -9,7 +9,7 @@ import { aeTitle, helpFor, parseArgs, requireString, UsageError } from '../args.
 import type { OptionSpec } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { concurrency, durationMs, mixOf, ratePerSecond, shardSpec, targetScp, thresholds } from '../load-options.ts';
-import { LiveStats, printResult } from '../load-report.ts';
+import { LiveStats, observedText, printResult } from '../load-report.ts';
 import { errorLine, processOutput } from '../output.ts';
 import type { Output } from '../output.ts';
 import { loadStores, printStoreProblems } from '../store-loading.ts';
@@ -61,7 +61,7 @@ export function finish(result: LoadResult, ts: Threshold[], json: string | undef
   if (json !== undefined) writeResultJson(json, result, results);
   const broken = results.filter((x) => !x.ok);
   if (broken.length) {
-    io.err(errorLine(`threshold${broken.length > 1 ? 's' : ''} broken: ${broken.map((x) => `${x.expression} (observed ${x.observed}${x.unit === 'ms' ? ' ms' : x.unit})`).join(', ')}`));
+    io.err(errorLine(`threshold${broken.length > 1 ? 's' : ''} broken: ${broken.map((x) => `${x.expression} (observed ${observedText(x)})`).join(', ')}`));
     return ExitCode.ThresholdBroken;
   }
   return ExitCode.Ok;
