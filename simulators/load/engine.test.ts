@@ -11,7 +11,7 @@ import { freePort } from '../testing/peers.ts';
 import { tempDir } from '../testing/temp-dir.ts';
 import { runLoad } from './engine.ts';
 import { defaultMix, sessionPicker } from './mix.ts';
-import type { LoadMix, LoadOptions } from './types.ts';
+import type { LiveSnapshot, LoadMix, LoadOptions } from './types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONFORMANCE = path.join(ROOT, 'scenarios/stores/conformance.yaml');
@@ -99,10 +99,14 @@ describe('runLoad against our SCP serving the conformance data set', () => {
   test('a stop aborts the sessions in flight and returns the result so far', async () => {
     const mix = oneFind('long', { model: 'study', level: 'IMAGE', identifier: { StudyInstanceUID: '2.25.1100', SeriesInstanceUID: '2.25.2100', SOPInstanceUID: '' } });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
+    setTimeout(() => controller.abort(), 1300);
     const t0 = performance.now();
-    const r = await runLoad(base(archive.port, mix, { durationMs: 60_000, signal: controller.signal, onStop: 'abort' }));
-    process.stderr.write(`# stop → result in ${(performance.now() - t0 - 300).toFixed(0)} ms\n`);
+    const live: LiveSnapshot[] = [];
+    const r = await runLoad(base(archive.port, mix, { durationMs: 60_000, signal: controller.signal, onStop: 'abort', onSecond: (s) => live.push(s) }));
+    process.stderr.write(`# stop → result in ${(performance.now() - t0 - 1300).toFixed(0)} ms\n`);
+    assert.equal(live.length, 1);
+    assert.ok(live[0]!.findsPerSecond > 0 && live[0]!.pendingsPerSecond > 0 && live[0]!.inFlight >= 1 && live[0]!.inFlight <= 4, JSON.stringify(live[0]));
+    assert.equal(live[0]!.failures.timeout, 0);
     assert.equal(r.stoppedBy, 'signal');
     assert.ok(r.counters.sessions >= 1);
     assert.equal(r.failures.aborted.count, 0);
@@ -146,6 +150,15 @@ describe('runLoad: failures by kind', () => {
       const f = await runLoad(base(a700.port, mix, { iterations: 4 }));
       assert.equal(f.finals.A700, 4);
       assert.equal(f.counters.pendings, 12);
+      const aborting = await scp('name: aborting\nstore:\n  synthetic: { patients: 2 }\nscp:\n  aeTitle: QRSCP\n  behaviours:\n    - respond:\n        - pending: 1\n        - abort: true\n');
+      const ab = await runLoad(base(aborting.port, mix, { iterations: 3 })).finally(() => aborting.scp.close());
+      assert.equal(ab.failures.aborted.count, 3);
+      assert.match(ab.failures.aborted.example!, /aborted/);
+      const faulty = await scp('name: faulty\nstore:\n  synthetic: { patients: 2 }\nscp:\n  aeTitle: QRSCP\n  behaviours:\n    - respond:\n        - fault: identifierOnFinal\n        - pending: 1\n        - final: 0\n');
+      const pr = await runLoad(base(faulty.port, mix, { iterations: 3 })).finally(() => faulty.scp.close());
+      assert.equal(pr.failures.protocol.count, 3);
+      assert.equal(pr.counters.sessions_ok, 0);
+      assert.match(pr.failures.protocol.example!, /carries an Identifier/);
       const closed = await freePort();
       const u = await runLoad(base(closed, mix, { iterations: 3 }));
       assert.equal(u.failures.connection.count, 3);
