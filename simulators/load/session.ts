@@ -67,6 +67,7 @@ export class LoadSession {
     if (mode === 'abort') {
       this.abortOwn();
     } else if (this.op && !this.op.done && this.client?.association.isEstablished) {
+      // PS3.7 9.3.2.3: the SCP ends the C-FIND with FE00, then the release follows.
       this.op.cancel();
       this.ctx.metrics.count('c_cancel');
     }
@@ -108,6 +109,7 @@ export class LoadSession {
     return ok;
   }
 
+  /** A-ABORT (PS3.8 7.3), and the transport closed without waiting for the peer to. */
   private abortOwn(): void {
     if (!this.client?.association.isEstablished) return;
     this.selfAborted = true;
