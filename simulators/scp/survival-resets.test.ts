@@ -55,7 +55,7 @@ after(async () => {
   uncaught.detach();
 });
 
-const sawState = (c: RawClient, to: string) => () => s.eventsOf(c.socket.localPort!).some((e) => e.kind === 'state' && e.to === to);
+const sawState = (c: RawClient, to: string) => () => s.eventsOf(c.port).some((e) => e.kind === 'state' && e.to === to);
 
 async function associated(c: RawClient): Promise<void> {
   c.socket.write(findRq());
@@ -179,7 +179,7 @@ for (const stage of STAGES) {
     test(`${how} ${stage.name}: Evt17 ${stage.expected.from} → ${stage.expected.action}, nothing held, the next query answered`, async () => {
       await settled(s);
       const c = await rawConnect(s.port);
-      const port = c.socket.localPort!;
+      const port = c.port;
       await stage.bring(c);
       drop(c, how);
       await settled(s);

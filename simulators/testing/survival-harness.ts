@@ -158,6 +158,8 @@ async function collect(c: DimseClient, query: Record<string, string>, key = 'Ins
 /** A raw TCP client: bytes out exactly as given; what it receives counted (the first MB kept). */
 export interface RawClient {
   socket: net.Socket;
+  /** The local port, which names the connection in the SCP's events (kept: a closed socket forgets it). */
+  port: number;
   received: () => Buffer;
   receivedBytes: () => number;
   closed: Promise<void>;
@@ -185,7 +187,7 @@ export function rawConnect(port: number): Promise<RawClient> {
     socket.once('connect', () => {
       socket.off('error', reject);
       socket.on('error', () => {});
-      resolve({ socket, received: () => Buffer.concat(chunks), receivedBytes: () => total, closed, isClosed: () => isClosed });
+      resolve({ socket, port: socket.localPort!, received: () => Buffer.concat(chunks), receivedBytes: () => total, closed, isClosed: () => isClosed });
     });
     socket.once('error', reject);
   });

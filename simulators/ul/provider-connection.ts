@@ -252,11 +252,11 @@ export abstract class ProviderConnection {
     if (this.o.events.wants('pdu:sent')) this.emit({ kind: 'pdu:sent', pdu, raw });
   }
 
-  /** Close without lingering (PS3.8 9.1.4). */
+  /** Close without lingering (PS3.8 9.1.4): unsent bytes get at most ARTIM to leave (PS3.8 9.1.5 bounds every wait on the peer). */
   protected closeTransport(): void {
     if (!this.transport || this.transport.socket.destroyed) return;
     this.transportOpen = false;
-    this.transport.close();
+    this.transport.close(this.o.timeouts.artimMs);
   }
 
   // ------------------------------------------------------------ events

@@ -69,14 +69,23 @@ export class SocketTransport {
     this.socket.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, bytes), this.onWritten);
   }
 
-  /** Close without lingering (PS3.8 9.1.4): flush what was written, then drop the socket. */
-  close(): void {
+  /**
+   * Close without lingering (PS3.8 9.1.4): flush what was written, then drop the socket. What the
+   * peer has not taken within `maxWaitMs` is dropped with it: a peer that never reads must not
+   * hold the connection open for ever.
+   */
+  close(maxWaitMs: number): void {
     const s = this.socket;
     if (s.destroyed) return;
     this.flush();
     // Everything is with the kernel: closing sends it, then FIN, without a separate shutdown.
-    if (s.writableLength === 0) s.destroy();
-    else s.end(() => s.destroy());
+    if (s.writableLength === 0) {
+      s.destroy();
+      return;
+    }
+    s.end(() => s.destroy());
+    const t = this.clock.setTimeout(() => s.destroy(), maxWaitMs);
+    s.once('close', () => t.cancel());
   }
 
   /** The peer closed its side: with nothing left to send, close ours at once instead of a shutdown first. */
