@@ -70,6 +70,8 @@ export interface SurvivalScp {
   scp: Scp;
   port: number;
   events: ScpEvent[];
+  /** The SCP's event stream, for tests that want more kinds than the ones recorded. */
+  stream: EventStream<ScpEvent>;
   clock: CountingClock;
   /** Events of one association (by the local port of the client's socket). */
   eventsOf(clientPort: number): ScpEvent[];
@@ -95,7 +97,7 @@ export async function startSurvivalScp(o: { timeouts?: Partial<Timeouts>; writeA
     const accepted = events.find((e) => e.kind === 'transport' && e.phase === 'accepted' && e.remote === `127.0.0.1:${clientPort}`);
     return accepted ? events.filter((e) => 'associationId' in e && e.associationId === accepted.associationId) : [];
   };
-  return { scp, port, events, clock, eventsOf, close: () => scp.close() };
+  return { scp, port, events, stream, clock, eventsOf, close: () => scp.close() };
 }
 
 /** Polls `condition` until it holds, failing after `timeoutMs` with `what`. */
