@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { loadScenario, ScenarioError } from '../simulators/scenario/load.ts';
-import { defaultMix, mixFromScenario } from '../simulators/load/mix.ts';
+import { checkMix, defaultMix, mixFromScenario } from '../simulators/load/mix.ts';
 import { parseThresholds } from '../simulators/load/thresholds.ts';
 import type { Threshold } from '../simulators/load/thresholds.ts';
 import { LoadError } from '../simulators/load/errors.ts';
@@ -60,7 +60,9 @@ export function mixOf(scenarioFile: string | undefined): LoadMix {
   if (scenarioFile === undefined) return defaultMix();
   if (!existsSync(scenarioFile) || !statSync(scenarioFile).isFile()) throw new UsageError(`--scenario ${scenarioFile}: no such file`);
   try {
-    return mixFromScenario(loadScenario(scenarioFile));
+    const mix = mixFromScenario(loadScenario(scenarioFile));
+    checkMix(mix);
+    return mix;
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(`--scenario ${scenarioFile}: ${e.problems.map((p) => `${p.where}: ${p.message}`).join('; ')}`);
     if (e instanceof LoadError) throw new UsageError(`--scenario ${scenarioFile}: ${e.message}`);

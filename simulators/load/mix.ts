@@ -47,15 +47,35 @@ export function mixFingerprint(mix: LoadMix): string {
   return createHash('sha256').update(content).digest('hex').slice(0, 16);
 }
 
+/** What a load session cannot do of a scripted SCU's find step (it would change the traffic unseen). */
+const UNSUPPORTED: [string, (f: Extract<ScuStep, { find: unknown }>['find']) => boolean][] = [
+  ['pauseReadingMs', (f) => f.pauseReadingMs !== undefined],
+  ['releaseAfter', (f) => f.releaseAfter !== undefined],
+  ['concurrent', (f) => (f.concurrent ?? 1) > 1],
+  ['cancel.twice', (f) => f.cancel?.twice === true],
+  ['cancel.afterFinal', (f) => f.cancel?.afterFinal === true],
+  ['cancel.wrongMessageId', (f) => f.cancel?.wrongMessageId === true],
+];
+
+/** Checks every session of a mix: a weight ≥ 1, and only steps a load session runs (expectations are not judged). */
+export function checkMix(mix: LoadMix): void {
+  if (mix.sessions.length === 0) throw new LoadError('LOAD_INVALID_MIX', `mix "${mix.name}" has no sessions`);
+  for (const s of mix.sessions) {
+    if (!Number.isInteger(s.weight) || s.weight < 1) throw new LoadError('LOAD_INVALID_MIX', `session "${s.name}" of mix "${mix.name}" has weight ${s.weight}; a weight is a whole number ≥ 1`);
+    s.steps.forEach((step, i) => {
+      if (!('find' in step)) return;
+      const found = UNSUPPORTED.find(([, has]) => has(step.find));
+      if (found) throw new LoadError('LOAD_INVALID_MIX', `session "${s.name}", step ${i + 1}: find.${found[0]} is not supported by load (only cancel.after, abortAfter, priority, invalid)`);
+    });
+  }
+}
+
 /**
  * The session of each arrival index: smooth weighted round robin over one cycle of the weights,
  * so every run (and every shard of it) picks the same session for the same index.
  */
 export function sessionPicker(mix: LoadMix): (index: number) => SessionScript {
-  if (mix.sessions.length === 0) throw new LoadError('LOAD_INVALID_MIX', `mix "${mix.name}" has no sessions`);
-  for (const s of mix.sessions) {
-    if (!Number.isInteger(s.weight) || s.weight < 1) throw new LoadError('LOAD_INVALID_MIX', `session "${s.name}" of mix "${mix.name}" has weight ${s.weight}; a weight is a whole number ≥ 1`);
-  }
+  checkMix(mix);
   const total = mix.sessions.reduce((a, s) => a + s.weight, 0);
   const current = mix.sessions.map(() => 0);
   const cycle: SessionScript[] = [];
