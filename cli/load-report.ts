@@ -19,7 +19,7 @@ export function runLine(r: LoadResult): string {
   const model =
     o.model === 'open'
       ? `open model, ${o.rate}/s for ${o.durationMs! / 1000} s, at most ${o.concurrency} in flight`
-      : `closed model, ${o.concurrency} client${o.concurrency === 1 ? '' : 's'}${o.iterations !== null ? `, ${n(o.iterations)} iterations` : ''}${o.durationMs !== null ? `${o.iterations !== null ? ' within' : ','} ${o.durationMs / 1000} s` : ''}`;
+      : `closed model, ${o.concurrency} client${o.concurrency === 1 ? '' : 's'}${o.iterations !== null ? `, ${n(o.iterations)} iterations` : ''}${o.durationMs !== null ? `${o.iterations !== null ? ' within' : ' for'} ${o.durationMs / 1000} s` : ''}`;
   const shard = r.shard ? `, shard ${r.shard.index}/${r.shard.count}` : r.shardCount > 1 ? `, ${r.shards.length} shards merged` : '';
   const how = r.stoppedBy === 'completed' ? 'completed' : r.stoppedBy === 'signal' ? 'stopped' : 'target unreachable';
   return `load ${o.host}:${o.port} "${o.calledAeTitle}": mix ${r.mix.name} (${r.mix.sessions.length} session kind${r.mix.sessions.length === 1 ? '' : 's'}), ${model}${shard}; ${(r.wallMs / 1000).toFixed(2)} s, ${how}`;
