@@ -7,9 +7,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SopClass, TransferSyntax } from '../dimse/sop-classes.ts';
+import { DimseClient } from '../scu/dimse-client.ts';
 import type { ScpEvent } from './scp.ts';
 import { abortOf } from '../testing/pdus.ts';
 import {
+  ALL_IMAGES,
+  INSTANCES,
   assertAnswersNormally,
   failOnUncaught,
   findRq,
@@ -156,4 +160,23 @@ test('an A-ABORT sent while 100,000 matches stream unread, then neither reading 
   } finally {
     await quiet.close();
   }
+});
+
+test('with the idle timer on, a client that reads a whole 100,000-match stream and sends nothing meanwhile is not idle', async () => {
+  const c = await DimseClient.connect({
+    host: '127.0.0.1',
+    port: s.port,
+    calledAeTitle: 'QRSCP',
+    callingAeTitle: 'FINDSCU',
+    presentationContexts: [{ abstractSyntax: SopClass.StudyRootQueryRetrieveFind, transferSyntaxes: [TransferSyntax.ExplicitVRLittleEndian] }],
+  });
+  let matches = 0;
+  let final: number | undefined;
+  for await (const r of c.find('study', ALL_IMAGES)) {
+    if (r.final) final = r.status;
+    else matches++;
+  }
+  await c.release();
+  assert.deepEqual({ matches, final }, { matches: INSTANCES, final: 0x0000 });
+  await settled(s, BOUND_MS);
 });

@@ -249,6 +249,8 @@ export abstract class ProviderConnection {
 
   protected write(raw: Buffer, pdu: Pdu): void {
     if (!this.transportOpen || !this.transport?.write(raw)) return;
+    // Responses still going out (a long C-FIND stream) are not idleness; a peer that stops reading stalls them, and the timer runs on.
+    if (this.state === 'Sta6') this.timers.start('idle', this.o.timeouts.idleMs);
     if (this.o.events.wants('pdu:sent')) this.emit({ kind: 'pdu:sent', pdu, raw });
   }
 

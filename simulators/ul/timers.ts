@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../clock/clock.ts';
 /**
  * The named timers of an association. ARTIM is PS3.8 9.1.5; the others are this product's
  * (PS3.8 leaves them to the implementation): connect, association-request (waiting for the
- * AC/RJ), release (waiting for the RP) and idle (no PDU from the peer while established).
+ * AC/RJ), release (waiting for the RP) and idle (no PDU received or sent while established).
  */
 export type TimerName = 'ARTIM' | 'connect' | 'association-request' | 'release' | 'idle';
 
