@@ -103,10 +103,13 @@ test('a target that refuses every association: exit 3 with one line', async () =
   assert.match(io.stderr[0]!, /127\.0\.0\.1:9: unreachable: UL_CONNECTION_REFUSED/);
 });
 
-test('merge: a folder is not a load result yet; a file that is not one is named', async () => {
+test('merge: a folder is taken for a conformance run (and an empty one is named), a load result and a run are not merged together, a file that is neither is named', async () => {
   const dir = tempDir('merge-input');
   const io = capture();
-  await assert.rejects(mergeCommand([dir], io), { message: `${dir}: conformance run directories: not supported by this build` });
+  assert.equal(await mergeCommand([dir, '--report', path.join(dir, 'out')], io), ExitCode.Usage);
+  assert.equal(io.stderr.length, 1);
+  assert.match(io.stderr[0]!, /messages\.ndjson/);
+  await assert.rejects(mergeCommand([dir, path.join(ROOT, 'package.json')], capture()), { message: `${dir} is a conformance run, ${path.join(ROOT, 'package.json')} is not: merge one kind at a time` });
   const io2 = capture();
   assert.equal(await main(['merge', path.join(ROOT, 'package.json')], io2), ExitCode.Usage);
   assert.match(io2.stderr[0]!, /package\.json: not a qr-harness load result/);
