@@ -24,7 +24,7 @@ const commands: Record<string, { run: (argv: string[], io: Output) => Promise<nu
   conform: { run: conformCommand, summary: 'run the conformance suite: self, or judge an archive (--target-scp) rule by rule' },
   report: { run: reportCommand, summary: "rebuild a run's HTML report and JUnit file from its message stream and verdicts" },
   load: { run: loadCommand, summary: 'load a C-FIND SCP: sessions at a rate or N clients looping; latency percentiles, failures, thresholds' },
-  merge: { run: mergeCommand, summary: "merge load shards' --json results: exact percentiles, summed counts, thresholds" },
+  merge: { run: mergeCommand, summary: "merge load shards' --json results (exact percentiles, thresholds) or conformance runs' report folders into one report" },
   proxy: { run: (argv, io) => import('./commands/proxy.ts').then((m) => m.proxyCommand(argv, io)), summary: 'forward a DICOM connection unchanged, recording it and judging both sides as it passes' },
 };
 
