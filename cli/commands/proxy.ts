@@ -30,7 +30,7 @@ export const proxyOptions: OptionSpec[] = [
   { name: 'pcap', kind: 'string', description: 'write the connections as a pcapng capture (Wireshark, with its DICOM dissector) to FILE', valueName: 'FILE.pcapng' },
   { name: 'to-scenario', kind: 'string', description: 'when stopped, write a scenario that replays the session: each C-FIND answered as the archive answered it (serve --scenario FILE)', valueName: 'FILE.yaml' },
   { name: 'timeout', kind: 'int', description: 'seconds to wait for the forward target to accept a connection', default: 10, valueName: 'S' },
-  onStopOption('on Ctrl-C/SIGTERM: A-ABORT (source 2) to both sides of each open association, or first wait 250 ms for connections to end by themselves'),
+  onStopOption(`on Ctrl-C/SIGTERM: A-ABORT (source 2) to both sides of each open association, or first wait ${RELEASE_GRACE_MS} ms for connections to end by themselves`),
   { name: 'quiet', alias: 'q', kind: 'flag', description: 'print only fails, findings, errors and the summary' },
   { name: 'verbose', alias: 'v', kind: 'flag', description: 'print every DIMSE message too (direction, AE titles, command, status)' },
   { name: 'debug', alias: 'd', kind: 'flag', description: 'print every PDU too' },
@@ -44,11 +44,12 @@ connected to --forward and its bytes are passed on unchanged both ways. On the s
 is decoded and judged as the conformance checks judge it: one line per fail or finding, naming the
 side at fault (client or archive), the rule and what was seen. A forward target that cannot be
 reached closes the client's connection (the proxy sends no PDU of its own).
-Ctrl-C or SIGTERM stops it within 500 ms (exit 130 or 143), the record, capture and scenario
-written whole, and prints a summary. It stops accepting; --on-stop abort (default) then sends
-each side of every association not yet ended an A-ABORT, source 2 (service-provider, PS3.8
-9.3.8: the proxy is the provider between them), after the PDU in flight each way, and closes;
---on-stop release first waits up to 250 ms for connections to end by themselves (the proxy makes
+Ctrl-C or SIGTERM stops it (exit 130 or 143), waiting at most ${RELEASE_GRACE_MS + ABORT_GRACE_MS} ms for peers, and prints a
+summary; the record, capture and scenario are written whole. It stops accepting; --on-stop abort
+(default) then sends each side of every association not yet ended an A-ABORT, source 2
+(service-provider, PS3.8 9.3.8: the proxy is the provider between them), after the PDU in
+flight each way, and closes;
+--on-stop release first waits up to ${RELEASE_GRACE_MS} ms for connections to end by themselves (the proxy makes
 up no A-RELEASE), then aborts what is left the same way.
 Example: qr-harness serve --port 11112, then qr-harness proxy --listen 11113 --forward 127.0.0.1:11112 -v
          and qr-harness find --port 11113 --model patient --level PATIENT -k PatientName=CITIZEN^Jan

@@ -15,9 +15,9 @@ export type OnStop = 'abort' | 'release';
 /** Everything a stop does (grace, aborts, flushing the transport) fits in this, so the process ends within 500 ms of the signal. */
 export const STOP_BOUND_MS = 500;
 /** `--on-stop release`: how long operations in progress and peers get to end before what is left is aborted. */
-export const RELEASE_GRACE_MS = 250;
+export const RELEASE_GRACE_MS = 200;
 /** How long an A-ABORT gets to reach the peer before the connection is dropped anyway. */
-export const ABORT_GRACE_MS = 150;
+export const ABORT_GRACE_MS = 100;
 
 export const onStopOption = (description: string) => ({ name: 'on-stop', kind: 'string' as const, description, default: 'abort', valueName: 'abort|release' });
 

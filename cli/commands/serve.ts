@@ -25,7 +25,7 @@ import { AssociationBook, printIdentifiers } from '../identifiers.ts';
 import { RecordFile } from '../record-file.ts';
 import { describeCancelTally, tallyCancels } from '../../simulators/scp/cancel-tally.ts';
 import { serveScenario } from './serve-scenario.ts';
-import { exitCodeOfSignal, exitCodeOfStop, onStopOption, Operations, parseOnStop, signalled, stopScp, stoppedLine } from './serve-stop.ts';
+import { exitCodeOfSignal, exitCodeOfStop, ABORT_GRACE_MS, onStopOption, Operations, parseOnStop, RELEASE_GRACE_MS, signalled, stopScp, stoppedLine } from './serve-stop.ts';
 import { errorLine, processOutput, traceStream } from '../output.ts';
 import type { Output } from '../output.ts';
 
@@ -48,7 +48,7 @@ export const serveOptions: OptionSpec[] = [
   { name: 'handler', kind: 'string', description: 'records (match every key) or seed (the seed example: PATIENT level, PatientName only)', default: 'records', valueName: 'NAME' },
   { name: 'ignore-cancel', kind: 'flag', description: 'keep streaming after a C-CANCEL (an archive that ignores it)' },
   { name: 'delay', kind: 'int', description: 'milliseconds between Pending responses', default: 0, valueName: 'MS' },
-  onStopOption('on Ctrl-C/SIGTERM: abort open associations, or release them once their operations end (aborting what is left after 250 ms)'),
+  onStopOption(`on Ctrl-C/SIGTERM: abort open associations, or release them once their operations end (aborting what is left after ${RELEASE_GRACE_MS} ms)`),
   { name: 'quiet', alias: 'q', kind: 'flag', description: 'print nothing per association' },
   { name: 'verbose', alias: 'v', kind: 'flag', description: 'trace DIMSE messages and association events, with each identifier received decoded' },
   { name: 'debug', alias: 'd', kind: 'flag', description: 'trace every PDU and state transition too, and the identifiers sent' },
@@ -60,10 +60,10 @@ export const serveUsage = `qr-harness serve [--port P] [--ae-title AE] [--store 
 Runs an SCP that accepts associations, answers C-ECHO and, given a store or records, C-FIND and
 C-CANCEL, until interrupted. With --scenario FILE it is the scenario's scripted SCP. -v shows
 each identifier received, decoded.
-Ctrl-C or SIGTERM stops it within 500 ms, exit 130 or 143. --on-stop abort (default) sends an
+Ctrl-C or SIGTERM stops it (exit 130 or 143), waiting at most ${RELEASE_GRACE_MS + ABORT_GRACE_MS} ms for peers. --on-stop abort (default) sends an
 A-ABORT on every open association (PS3.8 7.3). --on-stop release lets operations in progress send
 their final response, then sends A-RELEASE-RQ itself (either AE may release, PS3.8 7.2) and
-aborts whatever has not ended after 250 ms. A store being loaded is abandoned at once.
+aborts whatever has not ended after ${RELEASE_GRACE_MS} ms. A store being loaded is abandoned at once.
 Example: qr-harness serve --store scenarios/stores/seed.yaml, then
          qr-harness find --model patient --level PATIENT -k PatientName=CITIZEN^Jan
 

@@ -196,11 +196,23 @@ class Connection {
   /** Copies chunks from `src` to `dst` as read; journals them; the observer sees them after they are passed on. */
   private pipe(src: net.Socket, dst: net.Socket, dir: Direction): void {
     let waiting = false;
+    let yielding = false;
     const resume = () => {
       waiting = false;
-      src.resume();
+      if (!yielding) src.resume();
+    };
+    // One chunk per turn of the event loop: libuv otherwise reads up to 32 in a row from a busy
+    // socket, and with the record and the capture taking each, a signal or a timer waited 0.5-2 s.
+    const turn = () => {
+      yielding = false;
+      if (!waiting) src.resume();
     };
     src.on('data', (whole: Buffer) => {
+      if (!yielding) {
+        yielding = true;
+        src.pause();
+        setImmediate(turn);
+      }
       let chunk = whole;
       if (this.stopping) {
         if (this.stopping[dir] === 'done') return;
