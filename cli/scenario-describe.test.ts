@@ -33,3 +33,13 @@ test('scenario describe: the store, SCP settings, association rules and behaviou
   assert.equal(missing.code, ExitCode.FailureStatus);
   assert.deepEqual(missing.stderr, [`error: ${path.join(root, 'scenarios/none.yaml')}: no such file`]);
 });
+
+test('scenario describe and list: a load mix shows its session kinds, weights and steps', async () => {
+  const r = await run('scenario', 'describe', path.join(root, 'scenarios/load-mix.yaml'));
+  assert.equal(r.code, ExitCode.Ok, r.stderr.join('\n'));
+  const text = r.stdout.join('\n');
+  assert.match(text, /^ {2}load mix \(qr-harness load --scenario\), 6 session kinds, each one association:$/m);
+  assert.match(text, /^ {4}long-stream-cancelled-after-2, weight 1 of 13:\n {6}1\. C-FIND study IMAGE .* then C-CANCEL after 2 Pendings$/m);
+  const list = await run('scenario', 'list', path.join(root, 'scenarios'));
+  assert.match(list.stdout.join('\n'), /^load-mix\.yaml +SCP\+load /m);
+});

@@ -8,6 +8,17 @@ export function describeScenario(s: Scenario): string[] {
   lines.push(`  store: ${c.patients} patients, ${c.studies} studies, ${c.series} series, ${c.instances} instances, ${c.worklist} worklist items`);
   if (s.scp) lines.push(...describeScp(s.scp));
   if (s.scu) lines.push(...describeScu(s.scu));
+  if (s.load?.mix?.length) lines.push(...describeLoadMix(s.load.mix));
+  return lines;
+}
+
+function describeLoadMix(mix: NonNullable<NonNullable<Scenario['load']>['mix']>): string[] {
+  const total = mix.reduce((a, m) => a + (m.weight ?? 1), 0);
+  const lines = [`  load mix (qr-harness load --scenario), ${mix.length} session kind${mix.length === 1 ? '' : 's'}, each one association:`];
+  mix.forEach((m, i) => {
+    lines.push(`    ${m.name ?? `session-${i + 1}`}, weight ${m.weight ?? 1} of ${total}:`);
+    m.steps.forEach((st, k) => lines.push(`      ${k + 1}. ${scuStep(st)}`));
+  });
   return lines;
 }
 

@@ -28,6 +28,7 @@ export function summary(s: Scenario): string {
   const parts: string[] = [];
   if (s.scp) parts.push(`SCP "${s.scp.aeTitle}" (${s.scp.behaviours?.length ?? 0} behaviour${s.scp.behaviours?.length === 1 ? '' : 's'}, ${s.scp.association?.length ?? 0} association rule${s.scp.association?.length === 1 ? '' : 's'}, profile ${s.scp.profile ?? 'strict'})`);
   if (s.scu) parts.push(`SCU (${s.scu.steps.length} step${s.scu.steps.length === 1 ? '' : 's'})`);
+  if (s.load?.mix?.length) parts.push(`load mix (${s.load.mix.length} session kind${s.load.mix.length === 1 ? '' : 's'})`);
   parts.push(`store ${c.patients} patients, ${c.studies} studies, ${c.instances} instances, ${c.worklist} worklist items`);
   return parts.join('; ');
 }
@@ -105,7 +106,7 @@ export async function scenarioCommand(argv: string[], io: Output): Promise<numbe
     for (const f of files) {
       try {
         const s = loadScenario(path.join(dir, f));
-        const roles = [s.scp && 'SCP', s.scu && 'SCU'].filter(Boolean).join('+');
+        const roles = [s.scp && 'SCP', s.scu && 'SCU', s.load?.mix?.length && 'load'].filter(Boolean).join('+');
         io.out(`${f.padEnd(width)}  ${chalk.dim(roles.padEnd(7))} ${s.description ?? s.name}`);
       } catch (e) {
         if (!(e instanceof ScenarioError)) throw e;
