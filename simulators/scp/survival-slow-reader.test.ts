@@ -43,10 +43,12 @@ test('a peer that stops reading during 100,000 matches: the SCP stalls with at m
     c.socket.pause();
     c.socket.write(findRq());
     for (const p of findRqPdus()) c.socket.write(p);
+    // Stalled: Pendings queued in the SCP (the kernel's buffers are full) and none made for 200 ms.
+    const queued = () => [...s.scp.associations].some((a) => a.unsentBytes > 0);
     await waitFor('the SCP stream stalls', async () => {
       const before = made;
       await sleep(200);
-      return made > 0 && made === before;
+      return made > 0 && made === before && queued();
     }, 15_000);
     const [association] = s.scp.associations;
     assert.ok(association, 'the association is still there');
