@@ -172,3 +172,17 @@ for (const c of CASES) {
     }
   });
 }
+
+test('serve --scenario --on-stop release: an idle association is released by the SCP, the summary says so, exit 143', async (t) => {
+  const p = cli(['serve', '--scenario', path.join(root, 'scenarios/well-behaved.yaml'), '--port', '0', '--on-stop', 'release']);
+  try {
+    await until(() => p.stdout.some((l) => l.includes('listening')), 'listening');
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(p.stdout.join('\n'))![1]);
+    const { ends } = await peers(port, 1, false, {});
+    assert.equal(await stopAndMeasure(t, p, 'SIGTERM'), 143);
+    assert.deepEqual(await ends[0], { how: 'released', by: 'peer' });
+    assert.equal(p.stdout.at(-1), 'stopped (SIGTERM): 1 association(s) (1 open, released), 0 C-FIND, 0 C-CANCEL');
+  } finally {
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  }
+});
