@@ -91,9 +91,13 @@ export async function proxyCommand(argv: string[], io: Output, stop: Promise<unk
   if (options['to-scenario'] !== undefined) events.subscribe((e) => session.push(e as ObserverEvent), ['message', 'association']);
   // Connections whose association has ended (or never will): a stopping proxy aborts only the others.
   const ended = new Set<string>();
-  events.subscribe((e) => {
-    if (e.kind === 'association' && (e.phase === 'released' || e.phase === 'aborted' || e.phase === 'rejected')) ended.add(e.connection);
-  }, ['association']);
+  events.subscribe(
+    (e) => {
+      if (e.kind === 'close') ended.delete(e.connection);
+      else if (e.kind === 'association' && (e.phase === 'released' || e.phase === 'aborted' || e.phase === 'rejected')) ended.add(e.connection);
+    },
+    ['association', 'close'],
+  );
   const printer = new Printer(io, options.quiet === true, verbosity);
   events.subscribe((e) => printer.print(e));
   const relay = new Relay({
