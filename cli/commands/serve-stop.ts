@@ -90,6 +90,8 @@ export interface Stopped {
  */
 export async function stopScp(scp: Scp, o: StopOptions = {}): Promise<Stopped> {
   const clock = o.clock ?? systemClock;
+  // No new association while the open ones end.
+  scp.stopListening();
   const open = [...scp.associations];
   const ended = new Map<Association, AssociationEnd['how']>();
   for (const a of open) a.onEnd((end) => ended.set(a, end.how));
@@ -101,7 +103,6 @@ export async function stopScp(scp: Scp, o: StopOptions = {}): Promise<Stopped> {
     });
     await within(clock, RELEASE_GRACE_MS, Promise.all(releasing));
   }
-  // An association made during the grace is aborted with the rest.
   const left = [...scp.associations].filter((a) => !ended.has(a));
   for (const a of left) {
     a.abort();

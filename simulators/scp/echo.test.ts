@@ -213,3 +213,13 @@ test('an association reports its end whether `ended` is asked for before or afte
     },
   );
 });
+
+test('stopListening: a new connection is refused, an established association goes on and releases', () =>
+  withScp(async (port, scp) => {
+    const c = await connect(port);
+    scp.stopListening();
+    await assert.rejects(connect(port), { code: 'UL_CONNECTION_REFUSED' });
+    assert.equal((await c.echo()).status, 0);
+    await c.release();
+    assert.equal(scp.associations.size, 0);
+  }));

@@ -105,6 +105,11 @@ export class Scp {
     return this.live;
   }
 
+  /** Stops accepting associations; established ones go on (a stop that lets them release). */
+  stopListening(): void {
+    this.acceptor.stopListening();
+  }
+
   close(): Promise<void> {
     return this.acceptor.close();
   }

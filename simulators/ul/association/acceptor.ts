@@ -97,6 +97,12 @@ export class AssociationAcceptor {
     return new Promise((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
   }
 
+  /** Stops accepting connections; open ones go on. */
+  stopListening(): void {
+    const server = this.server;
+    if (server?.listening) server.close();
+  }
+
   /** Stops listening and drops every open connection. */
   close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
