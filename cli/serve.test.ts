@@ -160,3 +160,24 @@ test('a large store shows its progress while loading, and SIGTERM stops the load
   assert.match(s.stderr.at(-1)!, /^interrupted while loading the store \([\d,]+ instances in [\d.]+ s\)$/);
   assert.deepEqual(s.stdout, []);
 });
+
+test('serve --idle 1: an established association silent for a second is aborted by the SCP (with --scenario too); without it, it is kept', async () => {
+  for (const argv of [['--store', seed, '--idle', '1'], ['--scenario', path.join(root, 'scenarios/seed-scp.yaml'), '--idle', '1']]) {
+    const s = await serve(argv);
+    const client = await connect(s.port);
+    const ended = new Promise<string>((resolve) => client.association.onEnd((e) => resolve(e.how)));
+    assert.equal(await ended, 'aborted', argv.join(' '));
+    // A busy association is not idle: a query after a pause shorter than the bound is answered.
+    const busy = await connect(s.port);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await busy.find(PATIENT_ROOT, { QueryRetrieveLevel: 'PATIENT', PatientID: '' }).result).finalStatus, 0);
+    await busy.release();
+    await s.close();
+  }
+  const s = await serve(['--store', seed]);
+  const kept = await connect(s.port);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(kept.association.isEstablished);
+  await kept.release();
+  await s.close();
+});

@@ -61,7 +61,11 @@ export async function serveScenario(options: ParsedOptions, explicit: ParsedOpti
     const decoded = book.decode(m);
     if (decoded) for (const l of 'attributes' in decoded ? attributeLines(decoded.attributes, '    ') : [`    identifier not decoded: ${decoded.error}`]) io.out(l);
   });
-  const scp = scpFromScenario(scenario, { events });
+  const timeouts = {
+    ...(explicit.artim !== undefined && { artimMs: (explicit.artim as number) * 1000 }),
+    ...(explicit.idle !== undefined && { idleMs: (explicit.idle as number) * 1000 }),
+  };
+  const scp = scpFromScenario(scenario, { events, timeouts });
   const p = port((explicit.port as number | undefined) ?? scenario.scp.port ?? 11112, '--port');
   let bound: number;
   try {

@@ -38,6 +38,7 @@ export const serveOptions: OptionSpec[] = [
   { name: 'calling-ae', kind: 'list', description: 'accept only these calling AE titles (repeatable); others are rejected 1/1/3', valueName: 'AE' },
   { name: 'max-pdu', kind: 'int', description: 'our maximum PDU length (0 = no limit)', default: 16384 },
   { name: 'artim', kind: 'int', description: 'ARTIM timeout in seconds', default: 30 },
+  { name: 'idle', kind: 'int', description: 'abort an established association after S seconds with no PDU received or sent (0: never; PS3.8 leaves it to the implementation)', default: 0, valueName: 'S' },
   { name: 'store', alias: 's', kind: 'list', description: 'answer C-FIND from this YAML store or DICOM folder (repeatable)', valueName: 'PATH' },
   { name: 'synthetic-store', kind: 'string', description: 'add a generated archive: patients=N,studies=N,series=N,instances=N (per parent)', valueName: 'SHAPE' },
   { name: 'profile', kind: 'string', description: `matching profile: ${Object.keys(PROFILES).join(', ')}`, default: 'strict', valueName: 'NAME' },
@@ -125,7 +126,7 @@ export async function serveCommand(argv: string[], io: Output, stop: Promise<unk
       ...(settings.callingAeTitles.length > 0 && { callingAeTitles: settings.callingAeTitles }),
       ...(fromStore && { extendedNegotiation: fromStore.extendedNegotiation }),
     },
-    timeouts: { artimMs: (options.artim as number) * 1000 },
+    timeouts: { artimMs: (options.artim as number) * 1000, idleMs: (options.idle as number) * 1000 },
     events,
   });
   let bound: number;

@@ -49,6 +49,8 @@ function random(seed = 7433): () => number {
 export interface ScenarioScpOptions {
   events?: EventSink<ScpEvent>;
   clock?: Clock;
+  /** Timeouts that win over the scenario's (serve --artim / --idle given explicitly). */
+  timeouts?: { artimMs?: number; idleMs?: number };
 }
 
 /**
@@ -178,7 +180,7 @@ export function scpFromScenario(s: Scenario, o: ScenarioScpOptions = {}): Scp {
       decide,
       extendedNegotiation: answerExt,
     },
-    ...(c.timeouts && { timeouts: c.timeouts }),
+    ...((c.timeouts || o.timeouts) && { timeouts: { ...c.timeouts, ...o.timeouts } }),
     ...(o.events && { events: o.events }),
     ...(o.clock && { clock: o.clock }),
     onAssociation: afterAccept,
