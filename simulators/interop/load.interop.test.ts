@@ -48,6 +48,18 @@ for (const [name, binary, start, cancelCarriesIdentifier] of [
         assert.ok(r.counters.pendings >= 50, `${r.counters.pendings} Pendings`);
         assert.equal((r.finals['0000'] ?? 0) + (r.finals.FE00 ?? 0), 50, JSON.stringify(r.finals));
         assert.equal(r.latency.first_pending.count, 50);
+
+        // With --store every answer is judged against what the standard permits (the conformance
+        // oracle's readings). Both archives never match an entity whose Required Key is stored
+        // zero length (PAT004 and its studies), which PS3.4 C.2.2.1.2 says must match: the same
+        // deviation their expected-verdicts files hold as QR-04's fail. Nothing else is wrong.
+        const judged = path.join(tempDir('load-interop'), 'store.json');
+        const io2 = capture();
+        assert.equal(await loadCommand(['--target-scp', `${peer.host}:${peer.port}`, '--called-ae', peer.aeTitle, '--iterations', '26', '--concurrency', '2', '--store', CONFORMANCE, '--json', judged], io2, new Promise(() => {})), ExitCode.Ok, io2.stderr.join('\n'));
+        const s = asLoadResult(JSON.parse(readFileSync(judged, 'utf8')), judged);
+        process.stderr.write(`#   with --store: ${io2.stdout.filter((l) => /wrong_answer/.test(l)).join(' | ')}\n`);
+        assert.ok(s.failures.wrong_answer.count > 0 && s.failures.wrong_answer.count < 26, `${s.failures.wrong_answer.count} wrong answers`);
+        assert.match(s.failures.wrong_answer.example!, /: \d+ returned, \d+ expected \(PS3\.4 Annex C[^)]*\): missing (PatientID PAT004|StudyInstanceUID 2\.25\.1005(, 2\.25\.1006)?)$/);
       } finally {
         await peer.stop();
       }

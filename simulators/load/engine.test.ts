@@ -126,10 +126,12 @@ describe('runLoad: failures by kind', () => {
       const mix = oneFind('wildcard', { model: 'study', level: 'STUDY', identifier: { PatientName: 'Sm*', StudyInstanceUID: '' } });
       const r = await runLoad(base(archive.port, mix, { iterations: 5, store: full }));
       assert.equal(r.failures.wrong_answer.count, 5);
+      assert.equal(r.counters.sessions_ok, 0);
       assert.match(r.failures.wrong_answer.example!, /missing StudyInstanceUID 2\.25\.1008/);
       const fine = oneFind('by-id', { model: 'study', level: 'STUDY', identifier: { PatientID: 'PAT001', StudyInstanceUID: '' } });
       const ok = await runLoad(base(archive.port, fine, { iterations: 3, store: full }));
       assert.equal(ok.failures.wrong_answer.count, 0);
+      assert.equal(ok.counters.sessions_ok, 3);
     } finally {
       await archive.scp.close();
     }

@@ -53,6 +53,8 @@ export class LoadSession {
   /** We ended the association ourselves (a step's A-ABORT, or a stop): what follows is not the peer's failure. */
   private selfAborted = false;
   private protocolSeen = false;
+  /** A C-FIND answered differently from every answer the store permits: the session is not ok. */
+  private wrongAnswer = false;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -104,7 +106,7 @@ export class LoadSession {
     } finally {
       m.inFlight--;
     }
-    if (this.protocolSeen) ok = false;
+    if (this.protocolSeen || this.wrongAnswer) ok = false;
     if (ok) m.count('sessions_ok');
     return ok;
   }
@@ -235,7 +237,10 @@ export class LoadSession {
         if (cancelledAt !== undefined) metrics.record('cancel_to_fe00', now - cancelledAt);
         if (expected && r.status === 0x0000 && cancelledAt === undefined && !this.stopMode) {
           const difference = answerDifference(expected, returned);
-          if (difference) metrics.fail('wrong_answer', `${this.script.name}: ${difference}`);
+          if (difference) {
+            this.wrongAnswer = true;
+            metrics.fail('wrong_answer', `${this.script.name}: ${difference}`);
+          }
         }
       }
     } catch (e) {
