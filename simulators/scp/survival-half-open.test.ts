@@ -7,11 +7,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SopClass, TransferSyntax } from '../dimse/sop-classes.ts';
-import { DimseClient } from '../scu/dimse-client.ts';
 import type { ScpEvent } from './scp.ts';
 import { abortOf } from '../testing/pdus.ts';
 import {
+  connectStudyRoot,
   ALL_IMAGES,
   assertAnswersNormally,
   failOnUncaught,
@@ -156,13 +155,7 @@ test('an A-ABORT sent while 100,000 matches stream unread, then neither reading 
 });
 
 test('with the idle timer on, a client reading a long stream without sending anything is not idle: after 3 idle periods its C-CANCEL still gets FE00', async () => {
-  const c = await DimseClient.connect({
-    host: '127.0.0.1',
-    port: s.port,
-    calledAeTitle: 'QRSCP',
-    callingAeTitle: 'FINDSCU',
-    presentationContexts: [{ abstractSyntax: SopClass.StudyRootQueryRetrieveFind, transferSyntaxes: [TransferSyntax.ExplicitVRLittleEndian] }],
-  });
+  const c = await connectStudyRoot(s.port);
   const op = c.find('study', ALL_IMAGES);
   const started = Date.now();
   let matches = 0;

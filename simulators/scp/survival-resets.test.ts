@@ -6,10 +6,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SopClass, TransferSyntax } from '../dimse/sop-classes.ts';
-import { DimseClient } from '../scu/dimse-client.ts';
 import type { ScpEvent } from './scp.ts';
 import {
+  connectStudyRoot,
   ALL_IMAGES,
   INSTANCES,
   assertAnswersNormally,
@@ -194,13 +193,7 @@ for (const stage of STAGES) {
 
 test('after all those drops, one association still gets all 100,000 matches, in order, then 0000', async () => {
   await settled(s);
-  const c = await DimseClient.connect({
-    host: '127.0.0.1',
-    port: s.port,
-    calledAeTitle: 'QRSCP',
-    callingAeTitle: 'FINDSCU',
-    presentationContexts: [{ abstractSyntax: SopClass.StudyRootQueryRetrieveFind, transferSyntaxes: [TransferSyntax.ExplicitVRLittleEndian] }],
-  });
+  const c = await connectStudyRoot(s.port);
   let expected = 1;
   let final: number | undefined;
   for await (const r of c.find('study', ALL_IMAGES)) {

@@ -127,16 +127,21 @@ export async function settled(s: SurvivalScp, timeoutMs = 5000): Promise<void> {
   }, timeoutMs);
 }
 
-/** A normal C-FIND with our SCU: one instance picked by its UID, and the study with its instance count. */
-export async function assertAnswersNormally(port: number): Promise<void> {
-  const c = await DimseClient.connect({
+/** Our SCU, associated with the SCP under test for Study Root C-FIND. */
+export function connectStudyRoot(port: number, dimseTimeoutMs = 10_000): Promise<DimseClient> {
+  return DimseClient.connect({
     host: '127.0.0.1',
     port,
     calledAeTitle: 'QRSCP',
     callingAeTitle: 'FINDSCU',
     presentationContexts: [{ abstractSyntax: SopClass.StudyRootQueryRetrieveFind, transferSyntaxes: [TransferSyntax.ExplicitVRLittleEndian] }],
-    dimseTimeoutMs: 10_000,
+    dimseTimeoutMs,
   });
+}
+
+/** A normal C-FIND with our SCU: one instance picked by its UID, and the study with its instance count. */
+export async function assertAnswersNormally(port: number): Promise<void> {
+  const c = await connectStudyRoot(port);
   try {
     const image = await collect(c, { ...ALL_IMAGES, SOPInstanceUID: `${SERIES_UID}.77777` });
     assert.deepEqual(image, { status: 0x0000, matches: ['77777'] }, 'the instance query');
